@@ -1,0 +1,104 @@
+// Package platform assembles the domain services over one database. The wire
+// layer, the admin and simulation APIs and the shell all act through it.
+package platform
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"superapp/internal/accesstoken"
+	"superapp/internal/account"
+	"superapp/internal/identity"
+	"superapp/internal/login"
+	"superapp/internal/oauth"
+	"superapp/internal/quota"
+	"superapp/internal/store"
+)
+
+// Options configure the platform.
+type Options struct {
+	Store         store.Config
+	AccountPolicy account.Policy
+	QuotaPolicy   quota.Policy
+	// Dev relaxes rules meant for production that get in a developer's way:
+	// OAuth redirects to any host when an app lists no OAuth domains, and the
+	// shell's one-click test user.
+	Dev bool
+}
+
+// DefaultOptions are WeChat's policies on embedded SQLite in dataDir.
+func DefaultOptions(dataDir string) Options {
+	return Options{
+		Store:         store.Config{DataDir: dataDir},
+		AccountPolicy: account.DefaultPolicy(),
+		QuotaPolicy:   quota.DefaultPolicy(),
+	}
+}
+
+// Platform is every domain service.
+type Platform struct {
+	Options  Options
+	DB       *store.DB
+	Accounts *account.Service
+	Identity *identity.Service
+	Tokens   *accesstoken.Service
+	Quota    *quota.Counter
+	Login    *login.Service
+	OAuth    *oauth.Service
+}
+
+// Open connects to the database, migrates it and builds the services.
+func Open(ctx context.Context, opts Options) (*Platform, error) {
+	db, err := store.Open(ctx, opts.Store)
+	if err != nil {
+		return nil, err
+	}
+	ident, err := identity.NewService(ctx, db)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return &Platform{
+		Options:  opts,
+		DB:       db,
+		Accounts: account.NewService(db, opts.AccountPolicy),
+		Identity: ident,
+		Tokens:   accesstoken.NewService(db),
+		Quota:    quota.New(db, opts.QuotaPolicy),
+		Login:    login.NewService(db, ident),
+		OAuth:    oauth.NewService(db, ident),
+	}, nil
+}
+
+// RunBackground flushes quota counters and sweeps expired credentials until
+// ctx ends.
+func (p *Platform) RunBackground(ctx context.Context) {
+	go p.Quota.Run(ctx, time.Second)
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		p.sweep(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func (p *Platform) sweep(ctx context.Context) {
+	for name, sweep := range map[string]func(context.Context) error{
+		"access tokens": p.Tokens.Sweep, "login codes": p.Login.Sweep, "oauth": p.OAuth.Sweep,
+	} {
+		if err := sweep(ctx); err != nil && ctx.Err() == nil {
+			slog.Warn("sweep expired rows", "what", name, "err", err)
+		}
+	}
+}
+
+// Close flushes counters and closes the database.
+func (p *Platform) Close() error {
+	p.Quota.Flush(context.Background())
+	return p.DB.Close()
+}

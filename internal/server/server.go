@@ -1,0 +1,198 @@
+// Package server composes the platform into one HTTP server: the WeChat wire
+// API, the admin and simulation APIs, the shell, health and metrics, with
+// request ids, metrics and panic recovery around every request.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"superapp/internal/adminapi"
+	"superapp/internal/platform"
+	"superapp/internal/random"
+	"superapp/internal/shell"
+	"superapp/internal/wire"
+)
+
+// Config is everything `superapp serve` takes.
+type Config struct {
+	Addr              string
+	DataDir           string
+	DatabaseURL       string
+	Dev               bool
+	TrustForwardedFor bool
+	// OperatorKey, when set (SUPERAPP_OPERATOR_KEY), becomes the operator
+	// credential; otherwise one is made on first start and kept in DataDir.
+	OperatorKey string
+	// ShutdownTimeout bounds how long in-flight requests may finish after SIGTERM.
+	ShutdownTimeout time.Duration
+}
+
+// Server is a running platform.
+type Server struct {
+	cfg      Config
+	P        *platform.Platform
+	handler  http.Handler
+	registry *prometheus.Registry
+	// OperatorKeyFile is where a generated operator key was written ("" when
+	// it came from the environment).
+	OperatorKeyFile string
+}
+
+// OperatorKeyFileName is the operator credential's file in the data directory.
+const OperatorKeyFileName = "operator.key"
+
+// New opens the platform and builds the handler.
+func New(ctx context.Context, cfg Config) (*Server, error) {
+	opts := platform.DefaultOptions(cfg.DataDir)
+	opts.Store.DatabaseURL = cfg.DatabaseURL
+	opts.Dev = cfg.Dev
+	p, err := platform.Open(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, P: p, registry: prometheus.NewRegistry()}
+	keyHash, err := s.operatorKey(ctx)
+	if err != nil {
+		p.Close()
+		return nil, err
+	}
+	s.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m := newMetrics(s.registry)
+
+	mux := http.NewServeMux()
+	w := wire.New(p)
+	w.TrustForwardedFor = cfg.TrustForwardedFor
+	w.Register(mux)
+	adminapi.New(p, keyHash).Register(mux)
+	shell.New(p).Register(mux)
+	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
+	s.handler = m.wrap(mux)
+	return s, nil
+}
+
+// Handler is the server's root handler.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// operatorKey makes sure an operator credential exists and returns its hash.
+// The key itself is written only to DataDir/operator.key (mode 0600) and
+// never logged.
+func (s *Server) operatorKey(ctx context.Context) (string, error) {
+	if s.cfg.OperatorKey != "" {
+		h := random.Hash(s.cfg.OperatorKey)
+		return h, s.P.DB.SetSetting(ctx, "operator_key_hash", h)
+	}
+	path := filepath.Join(s.cfg.DataDir, OperatorKeyFileName)
+	if b, err := os.ReadFile(path); err == nil {
+		key := string(trimSpace(b))
+		h := random.Hash(key)
+		return h, s.P.DB.SetSetting(ctx, "operator_key_hash", h)
+	}
+	var fresh string
+	h, err := s.P.DB.Setting(ctx, "operator_key_hash", func() string {
+		fresh = "sak_" + random.Hex(24)
+		return random.Hash(fresh)
+	})
+	if err != nil {
+		return "", err
+	}
+	if fresh == "" || h != random.Hash(fresh) {
+		return "", fmt.Errorf("this database already has an operator key, but %s is missing: put the key there, or start with SUPERAPP_OPERATOR_KEY=<key> (which replaces it)", path)
+	}
+	if err := os.MkdirAll(s.cfg.DataDir, 0o700); err != nil {
+		return "", err
+	}
+	if err := os.WriteFile(path, []byte(fresh+"\n"), 0o600); err != nil {
+		return "", fmt.Errorf("write operator key: %w", err)
+	}
+	s.OperatorKeyFile = path
+	return h, nil
+}
+
+func trimSpace(b []byte) []byte {
+	for len(b) > 0 && (b[len(b)-1] == '\n' || b[len(b)-1] == '\r' || b[len(b)-1] == ' ') {
+		b = b[:len(b)-1]
+	}
+	return b
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	var one int
+	if err := s.P.DB.QueryRow(ctx, "SELECT 1").Scan(&one); err != nil {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		fmt.Fprintf(w, `{"status":"unavailable","database":%q}`+"\n", "unreachable")
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	fmt.Fprintf(w, `{"status":"ok","database":%q}`+"\n", s.P.DB.Dialect)
+}
+
+// Serve listens on cfg.Addr until ctx ends, then shuts down gracefully:
+// in-flight requests finish (up to ShutdownTimeout), quota counters are
+// flushed and the database is closed. ready, if not nil, receives the bound
+// address once listening.
+func (s *Server) Serve(ctx context.Context, ready func(addr string)) error {
+	ln, err := net.Listen("tcp", s.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", s.cfg.Addr, err)
+	}
+	bgCtx, stopBg := context.WithCancel(context.Background())
+	bgDone := make(chan struct{})
+	go func() { s.P.RunBackground(bgCtx); close(bgDone) }()
+
+	srv := &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(slog.Default().Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	slog.Info("superapp listening", "addr", ln.Addr().String(), "database", string(s.P.DB.Dialect), "dev", s.cfg.Dev)
+	if ready != nil {
+		ready(ln.Addr().String())
+	}
+	select {
+	case err := <-errc:
+		stopBg()
+		<-bgDone
+		s.P.Close()
+		return err
+	case <-ctx.Done():
+	}
+	slog.Info("shutting down")
+	timeout := s.cfg.ShutdownTimeout
+	if timeout == 0 {
+		timeout = 15 * time.Second
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	err = srv.Shutdown(sctx)
+	stopBg()
+	<-bgDone
+	if cerr := s.P.Close(); err == nil {
+		err = cerr
+	}
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	slog.Info("stopped")
+	return err
+}
