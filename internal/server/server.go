@@ -20,6 +20,7 @@ import (
 
 	"superapp/internal/adminapi"
 	"superapp/internal/platform"
+	"superapp/internal/quota"
 	"superapp/internal/random"
 	"superapp/internal/shell"
 	"superapp/internal/wire"
@@ -37,6 +38,9 @@ type Config struct {
 	OperatorKey string
 	// ShutdownTimeout bounds how long in-flight requests may finish after SIGTERM.
 	ShutdownTimeout time.Duration
+	// QuotaPolicy, when not nil, replaces quota.DefaultPolicy (WeChat's daily
+	// API limits); the load benchmark lifts the limits with it.
+	QuotaPolicy *quota.Policy
 }
 
 // Server is a running platform.
@@ -58,6 +62,9 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	opts := platform.DefaultOptions(cfg.DataDir)
 	opts.Store.DatabaseURL = cfg.DatabaseURL
 	opts.Dev = cfg.Dev
+	if cfg.QuotaPolicy != nil {
+		opts.QuotaPolicy = *cfg.QuotaPolicy
+	}
 	p, err := platform.Open(ctx, opts)
 	if err != nil {
 		return nil, err
