@@ -36,6 +36,7 @@ func serve(args []string, stdout io.Writer, dev bool) error {
 	devFlag := fs.Bool("dev", envBool("SUPERAPP_DEV"), "dev mode (SUPERAPP_DEV)")
 	logFormat := fs.String("log-format", env("SUPERAPP_LOG_FORMAT", "text"), "log format: text or json (SUPERAPP_LOG_FORMAT)")
 	logLevel := fs.String("log-level", env("SUPERAPP_LOG_LEVEL", "info"), "log level: debug, info, warn or error (SUPERAPP_LOG_LEVEL)")
+	policy := fs.String("policy", env("SUPERAPP_POLICY", ""), "JSON file overriding WeChat's default limits: {\"accounts\":{…},\"quota\":{\"daily\":{path: limit}}} (SUPERAPP_POLICY)")
 	trustXFF := fs.Bool("trust-forwarded-for", envBool("SUPERAPP_TRUST_FORWARDED_FOR"), "take the caller's IP from X-Forwarded-For (behind a reverse proxy)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -50,7 +51,7 @@ func serve(args []string, stdout io.Writer, dev bool) error {
 	defer stop()
 	cfg := server.Config{
 		Addr: *addr, DataDir: *data, DatabaseURL: *database, Dev: dev || *devFlag,
-		TrustForwardedFor: *trustXFF, OperatorKey: os.Getenv("SUPERAPP_OPERATOR_KEY"),
+		TrustForwardedFor: *trustXFF, PolicyFile: *policy, OperatorKey: os.Getenv("SUPERAPP_OPERATOR_KEY"),
 	}
 	srv, err := server.New(ctx, cfg)
 	if err != nil {
