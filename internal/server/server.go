@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"superapp/internal/account"
 	"superapp/internal/adminapi"
 	"superapp/internal/platform"
 	"superapp/internal/quota"
@@ -41,6 +42,11 @@ type Config struct {
 	// QuotaPolicy, when not nil, replaces quota.DefaultPolicy (WeChat's daily
 	// API limits); the load benchmark lifts the limits with it.
 	QuotaPolicy *quota.Policy
+	// AccountPolicy, when not nil, replaces account.DefaultPolicy.
+	AccountPolicy *account.Policy
+	// PolicyFile names a JSON file ({"accounts":{…},"quota":{…}}) whose
+	// fields override WeChat's default limits for this deployment.
+	PolicyFile string
 }
 
 // Server is a running platform.
@@ -62,8 +68,16 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	opts := platform.DefaultOptions(cfg.DataDir)
 	opts.Store.DatabaseURL = cfg.DatabaseURL
 	opts.Dev = cfg.Dev
+	if cfg.PolicyFile != "" {
+		if err := LoadPolicyFile(cfg.PolicyFile, &opts.AccountPolicy, &opts.QuotaPolicy); err != nil {
+			return nil, err
+		}
+	}
 	if cfg.QuotaPolicy != nil {
 		opts.QuotaPolicy = *cfg.QuotaPolicy
+	}
+	if cfg.AccountPolicy != nil {
+		opts.AccountPolicy = *cfg.AccountPolicy
 	}
 	p, err := platform.Open(ctx, opts)
 	if err != nil {
