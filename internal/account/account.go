@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"superapp/internal/input"
 )
 
 // SubjectKind is the legal form of a subject (platform-rules.md §3.1).
@@ -82,13 +83,8 @@ var (
 	ErrNotBound             = errors.New("app is not bound to this open platform account")
 )
 
-// InputError is bad input from an operator, naming the field at fault.
-type InputError struct {
-	Field string
-	Msg   string
-}
-
-func (e *InputError) Error() string { return e.Field + ": " + e.Msg }
+// InputError is bad input, naming the field at fault.
+type InputError = input.Error
 
 // LimitError is a policy limit that an action would exceed.
 type LimitError struct{ Msg string }
@@ -100,10 +96,10 @@ const maxNameRunes = 30
 func validateName(field, name string) error {
 	name = strings.TrimSpace(name)
 	if name == "" {
-		return &InputError{field, "must not be empty"}
+		return input.Errorf(field, "must not be empty")
 	}
 	if n := len([]rune(name)); n > maxNameRunes {
-		return &InputError{field, fmt.Sprintf("is %d characters; at most %d are allowed", n, maxNameRunes)}
+		return input.Errorf(field, fmt.Sprintf("is %d characters; at most %d are allowed", n, maxNameRunes))
 	}
 	return nil
 }
@@ -115,7 +111,7 @@ func ParseSubjectKind(s string) (SubjectKind, error) {
 			return k, nil
 		}
 	}
-	return "", &InputError{"kind", fmt.Sprintf("%q is not a subject kind; use one of %s", s, joinKinds(SubjectKinds))}
+	return "", input.Errorf("kind", fmt.Sprintf("%q is not a subject kind; use one of %s", s, joinKinds(SubjectKinds)))
 }
 
 // ParseAppKind validates an app kind given by an operator.
@@ -125,7 +121,7 @@ func ParseAppKind(s string) (AppKind, error) {
 			return k, nil
 		}
 	}
-	return "", &InputError{"kind", fmt.Sprintf("%q is not an app kind; use one of %s", s, joinKinds(AppKinds))}
+	return "", input.Errorf("kind", fmt.Sprintf("%q is not an app kind; use one of %s", s, joinKinds(AppKinds)))
 }
 
 func joinKinds[T ~string](ks []T) string {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
+	"superapp/internal/input"
 
 	"superapp/internal/random"
 	"superapp/internal/store"
@@ -42,13 +43,7 @@ func (s *Service) CreateApp(ctx context.Context, kind AppKind, name, subjectID s
 	if err := validateName("name", name); err != nil {
 		return nil, "", err
 	}
-	var sub *Subject
-	var err error
-	if subjectID == "" {
-		sub, err = s.DefaultSubject(ctx)
-	} else {
-		sub, err = s.Subject(ctx, subjectID)
-	}
+	sub, err := s.subjectOrDefault(ctx, subjectID)
 	if err != nil {
 		return nil, "", err
 	}
@@ -144,13 +139,13 @@ func (s *Service) SetIPWhitelist(ctx context.Context, appid string, entries []st
 		}
 		if _, err := netip.ParsePrefix(e); err != nil {
 			if _, err := netip.ParseAddr(e); err != nil {
-				return &InputError{"ip_whitelist", fmt.Sprintf("%q is neither an IP address nor a CIDR range", e)}
+				return input.Errorf("ip_whitelist", fmt.Sprintf("%q is neither an IP address nor a CIDR range", e))
 			}
 		}
 		clean = append(clean, e)
 	}
 	if len(clean) > 200 {
-		return &InputError{"ip_whitelist", fmt.Sprintf("has %d entries; at most 200 are allowed", len(clean))}
+		return input.Errorf("ip_whitelist", fmt.Sprintf("has %d entries; at most 200 are allowed", len(clean)))
 	}
 	return s.updateList(ctx, appid, "ip_whitelist", clean)
 }
@@ -165,7 +160,7 @@ func (s *Service) SetOAuthDomains(ctx context.Context, appid string, domains []s
 			continue
 		}
 		if strings.Contains(d, "/") || strings.Contains(d, ",") {
-			return &InputError{"oauth_domains", fmt.Sprintf("%q must be a host name (with an optional port), not a URL", d)}
+			return input.Errorf("oauth_domains", fmt.Sprintf("%q must be a host name (with an optional port), not a URL", d))
 		}
 		clean = append(clean, d)
 	}

@@ -16,13 +16,7 @@ func (s *Service) CreateOpenPlatform(ctx context.Context, subjectID, name string
 	if err := validateName("name", name); err != nil {
 		return nil, err
 	}
-	var sub *Subject
-	var err error
-	if subjectID == "" {
-		sub, err = s.DefaultSubject(ctx)
-	} else {
-		sub, err = s.Subject(ctx, subjectID)
-	}
+	sub, err := s.subjectOrDefault(ctx, subjectID)
 	if err != nil {
 		return nil, err
 	}

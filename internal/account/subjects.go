@@ -76,3 +76,12 @@ func (s *Service) DefaultSubject(ctx context.Context) (*Subject, error) {
 	}
 	return s.Subject(ctx, id)
 }
+
+// subjectOrDefault returns the subject with this id, or the default
+// enterprise when id is empty.
+func (s *Service) subjectOrDefault(ctx context.Context, id string) (*Subject, error) {
+	if id == "" {
+		return s.DefaultSubject(ctx)
+	}
+	return s.Subject(ctx, id)
+}

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"superapp/internal/input"
 
 	"superapp/internal/account"
 	"superapp/internal/identity"
@@ -51,16 +52,13 @@ func notFound(msg string) *Problem {
 // problem maps domain errors to answers.
 func problem(err error) *Problem {
 	var p *Problem
-	var ie *account.InputError
-	var uie *identity.InputError
+	var ie *input.Error
 	var le *account.LimitError
 	switch {
 	case errors.As(err, &p):
 		return p
 	case errors.As(err, &ie):
 		return badRequest(ie.Field, ie.Msg)
-	case errors.As(err, &uie):
-		return badRequest(uie.Field, uie.Msg)
 	case errors.As(err, &le):
 		return &Problem{Status: http.StatusConflict, Code: "limit_exceeded", Message: le.Msg}
 	case errors.Is(err, account.ErrAppNotFound), errors.Is(err, account.ErrSubjectNotFound),

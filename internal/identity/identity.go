@@ -9,6 +9,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
+	"superapp/internal/input"
 	"time"
 
 	"superapp/internal/random"
@@ -43,12 +44,7 @@ var (
 )
 
 // InputError is bad input, naming the field at fault.
-type InputError struct {
-	Field string
-	Msg   string
-}
-
-func (e *InputError) Error() string { return e.Field + ": " + e.Msg }
+type InputError = input.Error
 
 // Service is the identity domain.
 type Service struct {

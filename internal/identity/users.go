@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"superapp/internal/input"
 
 	"superapp/internal/random"
 	"superapp/internal/store"
@@ -38,22 +39,22 @@ type NewUser struct {
 func (s *Service) CreateUser(ctx context.Context, n NewUser) (*User, error) {
 	name := strings.TrimSpace(n.Name)
 	if name == "" {
-		return nil, &InputError{"name", "must not be empty"}
+		return nil, input.Errorf("name", "must not be empty")
 	}
 	if len([]rune(name)) > 32 {
-		return nil, &InputError{"name", fmt.Sprintf("is %d characters; at most 32 are allowed", len([]rune(name)))}
+		return nil, input.Errorf("name", fmt.Sprintf("is %d characters; at most 32 are allowed", len([]rune(name))))
 	}
 	var phone any
 	hash := ""
 	if n.Phone != "" {
 		if !phonePattern.MatchString(n.Phone) {
-			return nil, &InputError{"phone", "must be 5 to 15 digits, optionally starting with +"}
+			return nil, input.Errorf("phone", "must be 5 to 15 digits, optionally starting with +")
 		}
 		if len(n.Password) < 8 {
-			return nil, &InputError{"password", "must be at least 8 characters"}
+			return nil, input.Errorf("password", "must be at least 8 characters")
 		}
 		if len(n.Password) > 128 {
-			return nil, &InputError{"password", "must be at most 128 characters"}
+			return nil, input.Errorf("password", "must be at most 128 characters")
 		}
 		phone = n.Phone
 		hash = HashPassword(n.Password)
@@ -88,7 +89,7 @@ func (s *Service) User(ctx context.Context, id string) (*User, error) {
 func (s *Service) FindUser(ctx context.Context, ref string) (*User, error) {
 	ref = strings.TrimSpace(ref)
 	if ref == "" {
-		return nil, &InputError{"user", "must not be empty"}
+		return nil, input.Errorf("user", "must not be empty")
 	}
 	if u, err := s.User(ctx, ref); err == nil || !errors.Is(err, ErrUserNotFound) {
 		return u, err
@@ -158,13 +159,13 @@ func (s *Service) UpdateProfile(ctx context.Context, id string, p Profile) (*Use
 	if p.Name != nil {
 		name := strings.TrimSpace(*p.Name)
 		if name == "" || len([]rune(name)) > 32 {
-			return nil, &InputError{"name", "must be 1 to 32 characters"}
+			return nil, input.Errorf("name", "must be 1 to 32 characters")
 		}
 		u.Name = name
 	}
 	if p.Gender != nil {
 		if *p.Gender < 0 || *p.Gender > 2 {
-			return nil, &InputError{"gender", "must be 0 (unknown), 1 (male) or 2 (female)"}
+			return nil, input.Errorf("gender", "must be 0 (unknown), 1 (male) or 2 (female)")
 		}
 		u.Gender = *p.Gender
 	}
@@ -175,7 +176,7 @@ func (s *Service) UpdateProfile(ctx context.Context, id string, p Profile) (*Use
 	}{{"avatar_url", p.AvatarURL, &u.AvatarURL}, {"country", p.Country, &u.Country}, {"province", p.Province, &u.Province}, {"city", p.City, &u.City}} {
 		if f.in != nil {
 			if len(*f.in) > 512 {
-				return nil, &InputError{f.field, "must be at most 512 bytes"}
+				return nil, input.Errorf(f.field, "must be at most 512 bytes")
 			}
 			*f.out = strings.TrimSpace(*f.in)
 		}
