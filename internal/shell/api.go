@@ -1,0 +1,305 @@
+package shell
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"superapp/internal/identity"
+	"superapp/internal/random"
+)
+
+// apiError is an error answer of the shell API:
+// {"error":{"code","message","field"}} with an HTTP 4xx or 5xx status.
+type apiError struct {
+	Status  int    `json:"-"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Field   string `json:"field,omitempty"`
+	// WeChatCode and MessageZh are set on web-authorization errors: the
+	// number and Chinese text WeChat's own error page shows.
+	WeChatCode int    `json:"wechat_code,omitempty"`
+	MessageZh  string `json:"message_zh,omitempty"`
+}
+
+func (e *apiError) Error() string { return e.Message }
+
+func errorf(status int, code, field, format string, args ...any) *apiError {
+	return &apiError{Status: status, Code: code, Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+var (
+	errNotSignedIn = errorf(http.StatusUnauthorized, "not_signed_in", "", "You are not signed in.")
+	errNotFound    = errorf(http.StatusNotFound, "not_found", "", "No such API.")
+)
+
+// apiHandler is one endpoint: it returns the body to send as JSON, or an error.
+type apiHandler func(w http.ResponseWriter, r *http.Request) (any, error)
+
+// routes returns the API's endpoints by path and method.
+func (s *Shell) routes() map[string]map[string]apiHandler {
+	return map[string]map[string]apiHandler{
+		"config":          {"GET": s.config},
+		"register":        {"POST": s.register},
+		"signin":          {"POST": s.signIn},
+		"signout":         {"POST": s.signOut},
+		"test-user":       {"POST": s.testUser},
+		"me":              {"GET": s.me, "PATCH": s.updateMe},
+		"oauth/authorize": {"GET": s.oauthCheck, "POST": s.oauthDecide},
+	}
+}
+
+func (s *Shell) api(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	methods, ok := s.routes()[strings.TrimPrefix(r.URL.Path, "/shell/api/")]
+	if !ok {
+		writeError(w, r, errNotFound)
+		return
+	}
+	h, ok := methods[r.Method]
+	if !ok {
+		allow := make([]string, 0, len(methods))
+		for m := range methods {
+			allow = append(allow, m)
+		}
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		writeError(w, r, errorf(http.StatusMethodNotAllowed, "method_not_allowed", "", "%s is not allowed here.", r.Method))
+		return
+	}
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		if err := checkWrite(r); err != nil {
+			writeError(w, r, err)
+			return
+		}
+	}
+	body, err := h(w, r)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, body)
+}
+
+// checkWrite keeps other sites from driving the API with a signed-in
+// user's cookie: a cross-site <form> cannot send application/json, and a
+// browser's Origin header names the page that sent the request.
+func checkWrite(r *http.Request) error {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != "application/json" {
+		return errorf(http.StatusUnsupportedMediaType, "unsupported_media_type", "", "Send the request body as application/json.")
+	}
+	if o := r.Header.Get("Origin"); o != "" {
+		u, err := url.Parse(o)
+		if err != nil || !strings.EqualFold(u.Host, r.Host) {
+			return errorf(http.StatusForbidden, "cross_origin", "", "Requests from other sites are not allowed.")
+		}
+	}
+	if r.Header.Get("Sec-Fetch-Site") == "cross-site" {
+		return errorf(http.StatusForbidden, "cross_origin", "", "Requests from other sites are not allowed.")
+	}
+	return nil
+}
+
+// decode reads a JSON body into v, rejecting unknown fields.
+func decode(r *http.Request, v any) error {
+	dec := json.NewDecoder(io.LimitReader(r.Body, 64<<10))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		if errors.Is(err, io.EOF) {
+			return errorf(http.StatusBadRequest, "bad_json", "", "The request body is empty; send a JSON object.")
+		}
+		return errorf(http.StatusBadRequest, "bad_json", "", "The request body is not valid JSON: %v.", err)
+	}
+	return nil
+}
+
+func writeJSON(w http.ResponseWriter, status int, body any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(body)
+}
+
+// writeError maps domain errors to clear answers; anything unexpected is
+// logged and answered 500 without details.
+func writeError(w http.ResponseWriter, r *http.Request, err error) {
+	var ae *apiError
+	var ie *identity.InputError
+	switch {
+	case errors.As(err, &ae):
+	case errors.As(err, &ie):
+		ae = errorf(http.StatusBadRequest, "invalid_input", ie.Field, "%s %s.", fieldLabel(ie.Field), ie.Msg)
+	case errors.Is(err, identity.ErrPhoneTaken):
+		ae = errorf(http.StatusConflict, "phone_taken", "phone", "This phone number is already registered. Sign in instead.")
+	case errors.Is(err, identity.ErrBadCredentials):
+		ae = errorf(http.StatusUnauthorized, "bad_credentials", "password", "The phone number or password is wrong.")
+	case errors.Is(err, identity.ErrSessionNotFound), errors.Is(err, identity.ErrUserNotFound):
+		ae = errNotSignedIn
+	default:
+		slog.Error("shell api", "method", r.Method, "path", r.URL.Path, "err", err)
+		ae = errorf(http.StatusInternalServerError, "internal", "", "Something went wrong on the server. Try again later.")
+	}
+	writeJSON(w, ae.Status, map[string]any{"error": ae})
+}
+
+func fieldLabel(f string) string {
+	switch f {
+	case "phone":
+		return "Phone number"
+	case "avatar_url":
+		return "Avatar URL"
+	case "":
+		return "Input"
+	}
+	return strings.ToUpper(f[:1]) + f[1:]
+}
+
+// Sessions.
+
+func (s *Shell) currentUser(r *http.Request) (*identity.User, error) {
+	c, err := r.Cookie(SessionCookie)
+	if err != nil || c.Value == "" {
+		return nil, errNotSignedIn
+	}
+	u, err := s.p.Identity.SessionUser(r.Context(), c.Value)
+	if errors.Is(err, identity.ErrSessionNotFound) || errors.Is(err, identity.ErrUserNotFound) {
+		return nil, errNotSignedIn
+	}
+	return u, err
+}
+
+func (s *Shell) startSession(w http.ResponseWriter, r *http.Request, u *identity.User) error {
+	token, err := s.p.Identity.StartSession(r.Context(), u.ID)
+	if err != nil {
+		return err
+	}
+	http.SetCookie(w, &http.Cookie{
+		Name: SessionCookie, Value: token, Path: "/",
+		MaxAge: int(identity.SessionTTL / time.Second), HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil,
+	})
+	return nil
+}
+
+func clearSessionCookie(w http.ResponseWriter, r *http.Request) {
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
+}
+
+type userBody struct {
+	User *identity.User `json:"user"`
+}
+
+// Endpoints.
+
+func (s *Shell) config(w http.ResponseWriter, r *http.Request) (any, error) {
+	return map[string]bool{"dev": s.p.Options.Dev}, nil
+}
+
+type credentials struct {
+	Phone    string `json:"phone"`
+	Password string `json:"password"`
+	Name     string `json:"name"`
+}
+
+func (s *Shell) register(w http.ResponseWriter, r *http.Request) (any, error) {
+	var in credentials
+	if err := decode(r, &in); err != nil {
+		return nil, err
+	}
+	in.Phone = strings.TrimSpace(in.Phone)
+	if in.Phone == "" {
+		return nil, errorf(http.StatusBadRequest, "invalid_input", "phone", "Enter your phone number.")
+	}
+	u, err := s.p.Identity.CreateUser(r.Context(), identity.NewUser{Name: in.Name, Phone: in.Phone, Password: in.Password})
+	if err != nil {
+		return nil, err
+	}
+	if err := s.startSession(w, r, u); err != nil {
+		return nil, err
+	}
+	return userBody{u}, nil
+}
+
+func (s *Shell) signIn(w http.ResponseWriter, r *http.Request) (any, error) {
+	var in credentials
+	if err := decode(r, &in); err != nil {
+		return nil, err
+	}
+	in.Phone = strings.TrimSpace(in.Phone)
+	if in.Phone == "" {
+		return nil, errorf(http.StatusBadRequest, "invalid_input", "phone", "Enter your phone number.")
+	}
+	if in.Password == "" {
+		return nil, errorf(http.StatusBadRequest, "invalid_input", "password", "Enter your password.")
+	}
+	u, err := s.p.Identity.Authenticate(r.Context(), in.Phone, in.Password)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.startSession(w, r, u); err != nil {
+		return nil, err
+	}
+	return userBody{u}, nil
+}
+
+func (s *Shell) signOut(w http.ResponseWriter, r *http.Request) (any, error) {
+	if c, err := r.Cookie(SessionCookie); err == nil && c.Value != "" {
+		if err := s.p.Identity.EndSession(r.Context(), c.Value); err != nil {
+			return nil, err
+		}
+	}
+	clearSessionCookie(w, r)
+	return map[string]bool{"ok": true}, nil
+}
+
+// testUser creates a user with a made-up name and signs it in: dev mode's
+// one-click way into the shell. Outside dev mode the endpoint does not exist.
+func (s *Shell) testUser(w http.ResponseWriter, r *http.Request) (any, error) {
+	if !s.p.Options.Dev {
+		return nil, errNotFound
+	}
+	u, err := s.p.Identity.CreateUser(r.Context(), identity.NewUser{Name: "Test user " + strings.ToUpper(random.Hex(2)), TestUser: true})
+	if err != nil {
+		return nil, err
+	}
+	if err := s.startSession(w, r, u); err != nil {
+		return nil, err
+	}
+	return userBody{u}, nil
+}
+
+func (s *Shell) me(w http.ResponseWriter, r *http.Request) (any, error) {
+	u, err := s.currentUser(r)
+	if err != nil {
+		return nil, err
+	}
+	return userBody{u}, nil
+}
+
+func (s *Shell) updateMe(w http.ResponseWriter, r *http.Request) (any, error) {
+	u, err := s.currentUser(r)
+	if err != nil {
+		return nil, err
+	}
+	var p identity.Profile
+	if err := decode(r, &p); err != nil {
+		return nil, err
+	}
+	if p.AvatarURL != nil && strings.TrimSpace(*p.AvatarURL) != "" {
+		a, err := url.Parse(strings.TrimSpace(*p.AvatarURL))
+		if err != nil || (a.Scheme != "https" && a.Scheme != "http") || a.Host == "" {
+			return nil, errorf(http.StatusBadRequest, "invalid_input", "avatar_url", "Avatar URL must be an http or https URL.")
+		}
+	}
+	u, err = s.p.Identity.UpdateProfile(r.Context(), u.ID, p)
+	if err != nil {
+		return nil, err
+	}
+	return userBody{u}, nil
+}
