@@ -11,10 +11,11 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"superapp/internal/input"
+	"unicode/utf8"
 
 	"superapp/internal/account"
 	"superapp/internal/identity"
+	"superapp/internal/input"
 	"superapp/internal/platform"
 	"superapp/internal/random"
 	"superapp/internal/wire"
@@ -102,6 +103,12 @@ func (a *API) operator(h handler) http.HandlerFunc {
 				Message: "missing or wrong operator key (send Authorization: Bearer <key from DATA/operator.key or SUPERAPP_OPERATOR_KEY>)"})
 			return
 		}
+		if !storable(r.URL.Path) {
+			// No id, appid or name is anything but UTF-8 without NUL, and
+			// PostgreSQL refuses to even compare with such text.
+			WriteProblem(w, r, notFound("not found: the path is not valid UTF-8 text"))
+			return
+		}
 		v, err := h(r)
 		if err != nil {
 			WriteProblem(w, r, err)
@@ -129,7 +136,39 @@ func decode(r *http.Request, v any) error {
 	if err := dec.Decode(v); err != nil {
 		return badRequest("body", "is not valid JSON for this request: "+err.Error())
 	}
+	if dec.More() {
+		return badRequest("body", "is not valid JSON for this request: more than one JSON value")
+	}
+	var all any
+	if json.Unmarshal(body, &all) == nil && hasNUL(all) {
+		return badRequest("body", "must not contain NUL characters (\\u0000)")
+	}
 	return nil
+}
+
+// storable reports whether s is text the database can store and compare:
+// valid UTF-8 without NUL.
+func storable(s string) bool { return utf8.ValidString(s) && !strings.ContainsRune(s, 0) }
+
+// hasNUL reports whether any string in a decoded JSON value contains NUL.
+func hasNUL(v any) bool {
+	switch v := v.(type) {
+	case string:
+		return strings.ContainsRune(v, 0)
+	case []any:
+		for _, e := range v {
+			if hasNUL(e) {
+				return true
+			}
+		}
+	case map[string]any:
+		for k, e := range v {
+			if strings.ContainsRune(k, 0) || hasNUL(e) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // Register adds the admin and simulation routes.

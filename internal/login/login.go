@@ -8,7 +8,9 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"superapp/internal/identity"
 	"superapp/internal/random"
@@ -26,6 +28,7 @@ var (
 	ErrNoSession    = errors.New("no session: the user has not signed in to this mini program (wx.login + jscode2session)")
 	ErrBadSignature = errors.New("signature does not match the session key") // 87009
 	ErrBadSigMethod = errors.New("sig_method must be hmac_sha256")
+	ErrOtherUser    = errors.New("the code was issued to another user") // 40003
 )
 
 // Session is a user's sign-in to a mini program.
@@ -40,6 +43,8 @@ type Service struct {
 	db    *store.DB
 	ident *identity.Service
 	now   func() time.Time
+
+	batcher exchangeBatcher // PostgreSQL jscode2session batches
 }
 
 // NewService returns the login service.
@@ -66,45 +71,138 @@ func (s *Service) MintCode(ctx context.Context, appid, userID string) (string, e
 	return code, err
 }
 
+// MintCodes is MintCode for many sign-ins at once (load tests, bulk
+// simulation): one code per entry of userIDs, which may repeat, written in
+// one transaction. Each distinct user is enrolled once.
+func (s *Service) MintCodes(ctx context.Context, appid string, userIDs []string) ([]string, error) {
+	openids := make(map[string]string)
+	for _, u := range userIDs {
+		if _, ok := openids[u]; ok {
+			continue
+		}
+		openid, err := s.ident.Enroll(ctx, appid, u)
+		if err != nil {
+			return nil, err
+		}
+		openids[u] = openid
+	}
+	codes := make([]string, len(userIDs))
+	now := s.now()
+	const perStatement = 500 // 7 parameters a row, well inside both backends' limits
+	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+		for lo := 0; lo < len(userIDs); lo += perStatement {
+			hi := min(lo+perStatement, len(userIDs))
+			var q strings.Builder
+			q.WriteString("INSERT INTO login_codes(code_hash, appid, user_id, openid, session_key, created_at, expires_at) VALUES ")
+			args := make([]any, 0, 7*(hi-lo))
+			for i := lo; i < hi; i++ {
+				if i > lo {
+					q.WriteString(", ")
+				}
+				q.WriteString("(?, ?, ?, ?, ?, ?, ?)")
+				codes[i] = newCode()
+				args = append(args, random.Hash(codes[i]), appid, userIDs[i], openids[userIDs[i]], wxcrypto.NewSessionKey(), now.Unix(), now.Add(CodeLifetime).Unix())
+			}
+			if _, err := tx.Exec(ctx, q.String(), args...); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return codes, nil
+}
+
 // Exchange is jscode2session: it spends the code and makes its session key
-// the user's current one for this mini program.
+// the user's current one for this mini program, atomically — a code is
+// spent exactly once and never without its session being written.
+//
+// It is the hottest write of the platform, so concurrent exchanges share
+// their commit: on SQLite the two statements (spend, upsert session) run in
+// a group transaction (store.GroupTx); on PostgreSQL one statement spends a
+// whole batch of codes and upserts their sessions (exchange_pg.go). Only a
+// code that cannot be spent costs a further read, to tell used from invalid.
 func (s *Service) Exchange(ctx context.Context, appid, code string) (Session, error) {
 	if code == "" {
 		return Session{}, ErrCodeInvalid
 	}
 	h := random.Hash(code)
 	now := s.now().Unix()
+	if s.db.Dialect == store.Postgres {
+		return s.exchangeBatched(appid, h)
+	}
 	var sess Session
-	err := s.db.InTx(ctx, func(tx *store.Tx) error {
-		var used sql.NullInt64
-		var expires int64
-		err := tx.QueryRow(ctx, "SELECT user_id, openid, session_key, expires_at, used_at FROM login_codes WHERE code_hash = ? AND appid = ?", h, appid).
-			Scan(&sess.UserID, &sess.OpenID, &sess.SessionKey, &expires, &used)
+	err := s.db.GroupTx(ctx, func(tx *store.Tx) error {
+		err := tx.QueryRow(ctx, spendCode, now, h, appid, now).Scan(&sess.UserID, &sess.OpenID, &sess.SessionKey)
 		if errors.Is(err, sql.ErrNoRows) {
-			return ErrCodeInvalid
+			return whyUnspendable(tx.QueryRow(ctx, codeState, h, appid))
 		}
 		if err != nil {
 			return err
 		}
-		if used.Valid {
-			return ErrCodeUsed
-		}
-		if now >= expires {
-			return ErrCodeInvalid
-		}
-		if _, err := tx.Exec(ctx, "UPDATE login_codes SET used_at = ? WHERE code_hash = ?", now, h); err != nil {
-			return err
-		}
-		_, err = tx.Exec(ctx, `INSERT INTO mp_sessions(appid, openid, user_id, session_key, updated_at) VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT (appid, openid) DO UPDATE SET session_key = excluded.session_key, updated_at = excluded.updated_at`,
-			appid, sess.OpenID, sess.UserID, sess.SessionKey, now)
+		_, err = tx.Exec(ctx, upsertSession, appid, sess.OpenID, sess.UserID, sess.SessionKey, now)
 		return err
 	})
 	return sess, err
 }
 
+const (
+	// spendCode marks an unused, unexpired code used and returns its session.
+	spendCode = `UPDATE login_codes SET used_at = ? WHERE code_hash = ? AND appid = ? AND used_at IS NULL AND expires_at > ?
+		RETURNING user_id, openid, session_key`
+	upsertSession = `INSERT INTO mp_sessions(appid, openid, user_id, session_key, updated_at) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (appid, openid) DO UPDATE SET session_key = excluded.session_key, updated_at = excluded.updated_at`
+	codeState = "SELECT expires_at, used_at FROM login_codes WHERE code_hash = ? AND appid = ?"
+	// exchangePG is spendCode and upsertSession as one statement; its
+	// parameters are now, code_hash, appid.
+	exchangePG = `WITH spent AS (
+		UPDATE login_codes SET used_at = $1 WHERE code_hash = $2 AND appid = $3 AND used_at IS NULL AND expires_at > $1
+		RETURNING user_id, openid, session_key
+	), upserted AS (
+		INSERT INTO mp_sessions(appid, openid, user_id, session_key, updated_at)
+		SELECT $3, openid, user_id, session_key, $1 FROM spent
+		ON CONFLICT (appid, openid) DO UPDATE SET session_key = excluded.session_key, updated_at = excluded.updated_at
+	)
+	SELECT user_id, openid, session_key FROM spent`
+)
+
+func (s *Service) exchangePostgres(ctx context.Context, appid, h string, now int64) (Session, error) {
+	var sess Session
+	err := s.db.QueryRowWrite(ctx, exchangePG, now, h, appid).Scan(&sess.UserID, &sess.OpenID, &sess.SessionKey)
+	if errors.Is(err, sql.ErrNoRows) {
+		// Read from the writer: a code spent a moment ago must read as used.
+		return Session{}, whyUnspendable(s.db.QueryRowWrite(ctx, codeState, h, appid))
+	}
+	if err != nil {
+		return Session{}, err
+	}
+	return sess, nil
+}
+
+// whyUnspendable reads the state of a code that could not be spent: used
+// (40163) takes precedence over expired or unknown (40029).
+func whyUnspendable(row *sql.Row) error {
+	var expires int64
+	var used sql.NullInt64
+	err := row.Scan(&expires, &used)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return ErrCodeInvalid
+	case err != nil:
+		return err
+	case used.Valid:
+		return ErrCodeUsed
+	}
+	return ErrCodeInvalid
+}
+
 // Current returns the user's current session with a mini program.
 func (s *Service) Current(ctx context.Context, appid, openid string) (Session, error) {
+	if !validText(openid) {
+		return Session{}, ErrNoSession // PostgreSQL refuses such text; no OpenID has it
+	}
 	sess := Session{OpenID: openid}
 	err := s.db.QueryRow(ctx, "SELECT user_id, session_key FROM mp_sessions WHERE appid = ? AND openid = ?", appid, openid).Scan(&sess.UserID, &sess.SessionKey)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -157,8 +255,10 @@ func (s *Service) MintPhoneCode(ctx context.Context, appid, userID string) (stri
 	return code, err
 }
 
-// ExchangePhoneCode spends a getPhoneNumber code and returns the user.
-func (s *Service) ExchangePhoneCode(ctx context.Context, appid, code string) (*identity.User, error) {
+// ExchangePhoneCode spends a getPhoneNumber code and returns the user. A
+// non-empty openid must be the code's user in this app (ErrOtherUser), or
+// the code is left unspent.
+func (s *Service) ExchangePhoneCode(ctx context.Context, appid, code, openid string) (*identity.User, error) {
 	if code == "" {
 		return nil, ErrCodeInvalid
 	}
@@ -181,6 +281,9 @@ func (s *Service) ExchangePhoneCode(ctx context.Context, appid, code string) (*i
 		if now >= expires {
 			return ErrCodeInvalid
 		}
+		if openid != "" && openid != s.ident.OpenID(appid, userID) {
+			return ErrOtherUser
+		}
 		_, err = tx.Exec(ctx, "UPDATE phone_codes SET used_at = ? WHERE code_hash = ?", now, h)
 		return err
 	})
@@ -202,3 +305,8 @@ func (s *Service) Sweep(ctx context.Context) error {
 
 // Now is the service's clock.
 func (s *Service) Now() time.Time { return s.now() }
+
+// validText reports whether s can be a stored string: UTF-8 without NUL.
+func validText(s string) bool {
+	return utf8.ValidString(s) && !strings.ContainsRune(s, 0)
+}

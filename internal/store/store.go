@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
@@ -42,6 +43,14 @@ type DB struct {
 	Dialect Dialect
 	write   *sql.DB
 	read    *sql.DB
+
+	// Group transactions (GroupTx) on SQLite: one committer goroutine.
+	groupOnce   sync.Once
+	group       chan *groupReq
+	groupMu     sync.RWMutex
+	groupClosed bool
+	closing     chan struct{}
+	groupDone   sync.WaitGroup
 }
 
 // Config selects the backend.
@@ -103,7 +112,7 @@ func openSQLite(dir string) (*DB, error) {
 	r.SetMaxOpenConns(4)
 	r.SetMaxIdleConns(4)
 	r.SetConnMaxLifetime(0)
-	return &DB{Dialect: SQLite, write: w, read: r}, nil
+	return &DB{Dialect: SQLite, write: w, read: r, closing: make(chan struct{})}, nil
 }
 
 func openPostgres(ctx context.Context, url string) (*DB, error) {
@@ -120,7 +129,7 @@ func openPostgres(ctx context.Context, url string) (*DB, error) {
 		p.Close()
 		return nil, fmt.Errorf("connect to PostgreSQL at %s: %w", redactURL(url), err)
 	}
-	return &DB{Dialect: Postgres, write: p, read: p}, nil
+	return &DB{Dialect: Postgres, write: p, read: p, closing: make(chan struct{})}, nil
 }
 
 func (db *DB) migrate(ctx context.Context) error {
@@ -155,8 +164,16 @@ func (db *DB) migrate(ctx context.Context) error {
 	return nil
 }
 
-// Close releases every connection.
+// Close releases every connection. Group transactions already queued are
+// committed first; later ones fail with ErrClosed.
 func (db *DB) Close() error {
+	db.groupMu.Lock()
+	if !db.groupClosed {
+		db.groupClosed = true
+		close(db.closing)
+	}
+	db.groupMu.Unlock()
+	db.groupDone.Wait()
 	err := db.write.Close()
 	if db.read != db.write {
 		if e := db.read.Close(); err == nil {
@@ -185,17 +202,42 @@ func (db *DB) Query(ctx context.Context, query string, args ...any) (*sql.Rows, 
 type Tx struct {
 	tx *sql.Tx
 	db *DB
+	// ctx, when set, replaces the context callers pass: in a group
+	// transaction one caller's cancellation must not interrupt statements
+	// of a transaction that others share.
+	ctx context.Context
+	// stmts, in a group transaction, supplies statements prepared once.
+	stmts *groupStmts
+}
+
+func (t *Tx) context(ctx context.Context) context.Context {
+	if t.ctx != nil {
+		return t.ctx
+	}
+	return ctx
 }
 
 func (t *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	ctx = t.context(ctx)
+	if st := t.stmts.get(ctx, query); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
 	return t.tx.ExecContext(ctx, t.db.Rebind(query), args...)
 }
 
 func (t *Tx) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	ctx = t.context(ctx)
+	if st := t.stmts.get(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
 	return t.tx.QueryRowContext(ctx, t.db.Rebind(query), args...)
 }
 
 func (t *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	ctx = t.context(ctx)
+	if st := t.stmts.get(ctx, query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
 	return t.tx.QueryContext(ctx, t.db.Rebind(query), args...)
 }
 
@@ -271,4 +313,9 @@ func RedactURL(u string) string { return redactURL(u) }
 // (INSERT … RETURNING) on the writer.
 func (db *DB) QueryRowWrite(ctx context.Context, query string, args ...any) *sql.Row {
 	return db.write.QueryRowContext(ctx, db.Rebind(query), args...)
+}
+
+// QueryWrite runs a statement that writes and returns rows on the writer.
+func (db *DB) QueryWrite(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return db.write.QueryContext(ctx, db.Rebind(query), args...)
 }

@@ -17,6 +17,7 @@ import (
 	"strings"
 	"testing"
 
+	"superapp/internal/account"
 	"superapp/internal/identity"
 	"superapp/internal/server"
 	"superapp/internal/store/storetest"
@@ -42,6 +43,12 @@ type Option func(*server.Config)
 
 // Dev runs the server in dev mode.
 func Dev() Option { return func(c *server.Config) { c.Dev = true } }
+
+// AccountPolicy runs the server under p instead of WeChat's account limits,
+// so a test can reach a limit with a few apps.
+func AccountPolicy(p account.Policy) Option {
+	return func(c *server.Config) { c.AccountPolicy = &p }
+}
 
 // New starts a server on a fresh database; it stops when the test ends.
 func New(t testing.TB, opts ...Option) *Server {

@@ -197,6 +197,24 @@ func requireKind(app *account.App, kinds ...account.AppKind) error {
 // ctx is a short alias used by handlers.
 func ctx(r *http.Request) context.Context { return r.Context() }
 
+// parseForm reads a form-encoded POST body ahead of param, so that a body
+// over MaxJSONBody is refused with 45002 (and a malformed one with 47001)
+// instead of looking like missing parameters.
+func parseForm(r *http.Request) error {
+	if r.Method != http.MethodPost || r.PostForm != nil || !strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+		return nil
+	}
+	r.Body = http.MaxBytesReader(nil, r.Body, MaxJSONBody)
+	if err := r.ParseForm(); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return ErrBodyTooLarge
+		}
+		return ErrDataFormat
+	}
+	return nil
+}
+
 // param reads a query parameter, falling back to a form field for callers
 // that post forms.
 func param(r *http.Request, name string) string {

@@ -130,6 +130,9 @@ func (a *API) clearQuota(w http.ResponseWriter, r *http.Request, app *account.Ap
 
 // POST /cgi-bin/clear_quota/v2 — appid and appsecret instead of a token.
 func (a *API) clearQuotaV2(w http.ResponseWriter, r *http.Request) (any, error) {
+	if err := parseForm(r); err != nil {
+		return nil, err
+	}
 	app, err := a.appBySecret(r, param(r, "appid"), param(r, "appsecret"))
 	if err != nil {
 		return nil, err

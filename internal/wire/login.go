@@ -19,6 +19,8 @@ func loginError(err error) error {
 		return ErrInvalidOpenID
 	case errors.Is(err, login.ErrBadSignature):
 		return ErrInvalidSignature
+	case errors.Is(err, login.ErrOtherUser):
+		return ErrInvalidOpenID.With(", " + login.ErrOtherUser.Error())
 	case errors.Is(err, login.ErrBadSigMethod):
 		return ErrInvalidParameter.With(", sig_method must be hmac_sha256")
 	}
@@ -126,12 +128,9 @@ func (a *API) userPhoneNumber(w http.ResponseWriter, r *http.Request, app *accou
 	if req.Code == "" {
 		return nil, ErrCodeMissing
 	}
-	u, err := a.p.Login.ExchangePhoneCode(ctx(r), app.AppID, req.Code)
+	u, err := a.p.Login.ExchangePhoneCode(ctx(r), app.AppID, req.Code, req.OpenID)
 	if err != nil {
 		return nil, loginError(err)
-	}
-	if req.OpenID != "" && req.OpenID != a.p.Identity.OpenID(app.AppID, u.ID) {
-		return nil, ErrInvalidOpenID.With(", the code was issued to another user")
 	}
 	if u.Phone == "" {
 		return nil, ErrInvalidCode.With(", the user has no phone number")
