@@ -266,25 +266,18 @@ func (s *Service) ExchangePhoneCode(ctx context.Context, appid, code, openid str
 	now := s.now().Unix()
 	var userID string
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
-		var used sql.NullInt64
-		var expires int64
-		err := tx.QueryRow(ctx, "SELECT user_id, expires_at, used_at FROM phone_codes WHERE code_hash = ? AND appid = ?", h, appid).Scan(&userID, &expires, &used)
-		if errors.Is(err, sql.ErrNoRows) {
+		err := tx.SpendCode(ctx, "phone_codes", h, appid, now, "user_id", []any{&userID}, func() error {
+			if openid != "" && openid != s.ident.OpenID(appid, userID) {
+				return ErrOtherUser
+			}
+			return nil
+		})
+		switch {
+		case errors.Is(err, store.ErrCodeUnknown), errors.Is(err, store.ErrCodeExpired):
 			return ErrCodeInvalid
-		}
-		if err != nil {
-			return err
-		}
-		if used.Valid {
+		case errors.Is(err, store.ErrCodeSpent):
 			return ErrCodeUsed
 		}
-		if now >= expires {
-			return ErrCodeInvalid
-		}
-		if openid != "" && openid != s.ident.OpenID(appid, userID) {
-			return ErrOtherUser
-		}
-		_, err = tx.Exec(ctx, "UPDATE phone_codes SET used_at = ? WHERE code_hash = ?", now, h)
 		return err
 	})
 	if err != nil {

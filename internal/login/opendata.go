@@ -17,14 +17,8 @@ type Watermark struct {
 // UserInfo is the decrypted user info of wx.getUserInfo / getUserProfile.
 // unionId is present only when the app is bound to an open-platform account.
 type UserInfo struct {
-	OpenID    string    `json:"openId"`
-	NickName  string    `json:"nickName"`
-	Gender    int       `json:"gender"`
-	Language  string    `json:"language"`
-	City      string    `json:"city"`
-	Province  string    `json:"province"`
-	Country   string    `json:"country"`
-	AvatarURL string    `json:"avatarUrl"`
+	OpenID string `json:"openId"`
+	RawUserInfo
 	UnionID   string    `json:"unionId,omitempty"`
 	Watermark Watermark `json:"watermark"`
 }
@@ -96,8 +90,7 @@ func (s *Service) UserInfoData(ctx context.Context, appid string, u *identity.Us
 		return OpenData{}, err
 	}
 	raw := rawInfo(u)
-	info := UserInfo{OpenID: sess.OpenID, NickName: raw.NickName, Gender: raw.Gender, Language: raw.Language, City: raw.City,
-		Province: raw.Province, Country: raw.Country, AvatarURL: raw.AvatarURL, UnionID: unionID, Watermark: Watermark{s.now().Unix(), appid}}
+	info := UserInfo{OpenID: sess.OpenID, RawUserInfo: raw, UnionID: unionID, Watermark: Watermark{s.now().Unix(), appid}}
 	rawJSON, _ := marshal(raw)
 	return seal(sess.SessionKey, info, string(rawJSON))
 }

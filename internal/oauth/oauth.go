@@ -95,22 +95,15 @@ func (s *Service) Exchange(ctx context.Context, appid, code string) (Grant, erro
 	now := s.now()
 	var g Grant
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
-		var used sql.NullInt64
-		var expires int64
-		err := tx.QueryRow(ctx, "SELECT user_id, scope, expires_at, used_at FROM oauth_codes WHERE code_hash = ? AND appid = ?", h, appid).Scan(&g.UserID, &g.Scope, &expires, &used)
-		if errors.Is(err, sql.ErrNoRows) {
+		err := tx.SpendCode(ctx, "oauth_codes", h, appid, now.Unix(), "user_id, scope", []any{&g.UserID, &g.Scope}, nil)
+		switch {
+		case errors.Is(err, store.ErrCodeUnknown):
 			return ErrCodeInvalid
-		}
-		if err != nil {
-			return err
-		}
-		if used.Valid {
+		case errors.Is(err, store.ErrCodeSpent):
 			return ErrCodeUsed
-		}
-		if now.Unix() >= expires {
+		case errors.Is(err, store.ErrCodeExpired):
 			return ErrCodeExpired
-		}
-		if _, err := tx.Exec(ctx, "UPDATE oauth_codes SET used_at = ? WHERE code_hash = ?", now.Unix(), h); err != nil {
+		case err != nil:
 			return err
 		}
 		g.OpenID = s.ident.OpenID(appid, g.UserID)
