@@ -88,6 +88,9 @@ func (s *Service) Issue(ctx context.Context, appid string) (Issued, error) {
 	now := s.now()
 	tok := newToken()
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.Lock(ctx, "accesstoken:"+appid+":"+string(Basic)); err != nil {
+			return err
+		}
 		if _, err := tx.Exec(ctx, "UPDATE access_tokens SET superseded_at = ? WHERE appid = ? AND kind = ? AND superseded_at IS NULL", now.Unix(), appid, string(Basic)); err != nil {
 			return err
 		}
@@ -109,6 +112,12 @@ func (s *Service) IssueStable(ctx context.Context, appid string, force bool) (Is
 	now := s.now()
 	var out Issued
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+		// One caller at a time per app: normal mode must hand every
+		// concurrent caller the same token, and force_refresh's limits must
+		// hold under concurrency.
+		if err := tx.Lock(ctx, "accesstoken:"+appid+":"+string(Stable)); err != nil {
+			return err
+		}
 		var tok sql.NullString
 		var expiresAt int64
 		err := tx.QueryRow(ctx, "SELECT token, expires_at FROM access_tokens WHERE appid = ? AND kind = ? AND superseded_at IS NULL ORDER BY issued_at DESC LIMIT 1",

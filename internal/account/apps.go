@@ -61,6 +61,9 @@ func (s *Service) CreateApp(ctx context.Context, kind AppKind, name, subjectID s
 		CreatedAt:    now,
 	}
 	err = s.db.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.Lock(ctx, "subject:"+sub.ID); err != nil {
+			return err
+		}
 		if sub.Kind == Individual {
 			limit := map[AppKind]int{SubscriptionAccount: s.policy.IndividualMaxSubscription, ServiceAccount: s.policy.IndividualMaxService, MiniProgram: s.policy.IndividualMaxMiniProgram}[kind]
 			var n int

@@ -69,6 +69,14 @@ func (s *Service) Bind(ctx context.Context, opID, appid string) error {
 	}
 	now := s.now()
 	err = s.db.InTx(ctx, func(tx *store.Tx) error {
+		// The open platform's counts, then the app's binding: the same order
+		// for every caller, so concurrent binds cannot deadlock.
+		if err := tx.Lock(ctx, "openplatform:"+opID); err != nil {
+			return err
+		}
+		if err := tx.Lock(ctx, "app:"+appid); err != nil {
+			return err
+		}
 		app, err := scanApp(tx.QueryRow(ctx, "SELECT "+appColumns+" FROM apps WHERE appid = ?", appid))
 		if errors.Is(err, sql.ErrNoRows) {
 			return ErrAppNotFound
@@ -142,7 +150,9 @@ func (s *Service) checkBindLimits(ctx context.Context, tx *store.Tx, op *OpenPla
 		return &LimitError{fmt.Sprintf("open platform account %s already binds %d %s %s; the limit is %d (policy %s)", op.ID, n, subj, kindName, limit, policyName)}
 	}
 	if !sameSubject && owner.Kind != Individual {
-		monthStart := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, now.Location()).Unix()
+		// Months start in China Standard Time, like every WeChat limit.
+		cst := now.In(time.FixedZone("CST", 8*3600))
+		monthStart := time.Date(cst.Year(), cst.Month(), 1, 0, 0, 0, 0, cst.Location()).Unix()
 		var m int
 		if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM apps WHERE open_platform_id = ? AND subject_id <> ? AND bound_at >= ?", op.ID, op.SubjectID, monthStart).Scan(&m); err != nil {
 			return err

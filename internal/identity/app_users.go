@@ -6,13 +6,6 @@ import (
 	"errors"
 )
 
-// Member is a user as one app sees them.
-type Member struct {
-	AppID  string
-	UserID string
-	OpenID string
-}
-
 // Enroll records that app appid has seen user userID and returns the OpenID.
 // Idempotent.
 func (s *Service) Enroll(ctx context.Context, appid, userID string) (string, error) {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 
 	"superapp/internal/random"
 )
@@ -42,4 +43,7 @@ func CheckPassword(hash, password string) bool {
 	return err == nil && subtle.ConstantTimeCompare(got, want) == 1
 }
 
-var dummyHash = HashPassword("not a real password")
+// dummyHash is checked against when a phone number is unknown, so that
+// sign-in takes as long either way. Made on first use: hashing at package
+// load would slow every CLI command down.
+var dummyHash = sync.OnceValue(func() string { return HashPassword("not a real password") })

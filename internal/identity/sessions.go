@@ -38,6 +38,12 @@ func (s *Service) SessionUser(ctx context.Context, token string) (*User, error) 
 	return s.User(ctx, userID)
 }
 
+// Sweep deletes shell sessions that have expired.
+func (s *Service) Sweep(ctx context.Context) error {
+	_, err := s.db.Exec(ctx, "DELETE FROM shell_sessions WHERE expires_at < ?", s.now().Unix())
+	return err
+}
+
 // EndSession signs out.
 func (s *Service) EndSession(ctx context.Context, token string) error {
 	_, err := s.db.Exec(ctx, "DELETE FROM shell_sessions WHERE token_hash = ?", random.Hash(token))

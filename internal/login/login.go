@@ -6,6 +6,7 @@ package login
 
 import (
 	"context"
+	"crypto/hmac"
 	"database/sql"
 	"errors"
 	"strings"
@@ -29,6 +30,7 @@ var (
 	ErrBadSignature = errors.New("signature does not match the session key") // 87009
 	ErrBadSigMethod = errors.New("sig_method must be hmac_sha256")
 	ErrOtherUser    = errors.New("the code was issued to another user") // 40003
+	ErrNoPhone      = errors.New("the user has no phone number")        // 40029
 )
 
 // Session is a user's sign-in to a mini program.
@@ -225,7 +227,7 @@ func (s *Service) CheckSession(ctx context.Context, appid, openid, signature, me
 	if err != nil {
 		return err
 	}
-	if signature != wxcrypto.SessionSignature(sess.SessionKey) {
+	if !hmac.Equal([]byte(signature), []byte(wxcrypto.SessionSignature(sess.SessionKey))) {
 		return ErrBadSignature
 	}
 	return nil
@@ -257,7 +259,8 @@ func (s *Service) MintPhoneCode(ctx context.Context, appid, userID string) (stri
 
 // ExchangePhoneCode spends a getPhoneNumber code and returns the user. A
 // non-empty openid must be the code's user in this app (ErrOtherUser), or
-// the code is left unspent.
+// the code is left unspent; so is the code of a user without a phone number
+// (ErrNoPhone).
 func (s *Service) ExchangePhoneCode(ctx context.Context, appid, code, openid string) (*identity.User, error) {
 	if code == "" {
 		return nil, ErrCodeInvalid
@@ -265,10 +268,18 @@ func (s *Service) ExchangePhoneCode(ctx context.Context, appid, code, openid str
 	h := random.Hash(code)
 	now := s.now().Unix()
 	var userID string
+	var u *identity.User
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
 		err := tx.SpendCode(ctx, "phone_codes", h, appid, now, "user_id", []any{&userID}, func() error {
 			if openid != "" && openid != s.ident.OpenID(appid, userID) {
 				return ErrOtherUser
+			}
+			var err error
+			if u, err = s.ident.User(ctx, userID); err != nil {
+				return err
+			}
+			if u.Phone == "" {
+				return ErrNoPhone
 			}
 			return nil
 		})
@@ -283,7 +294,7 @@ func (s *Service) ExchangePhoneCode(ctx context.Context, appid, code, openid str
 	if err != nil {
 		return nil, err
 	}
-	return s.ident.User(ctx, userID)
+	return u, nil
 }
 
 // Sweep deletes codes that expired more than a day ago.

@@ -2,6 +2,7 @@ package oauth
 
 import (
 	"context"
+	"crypto/hmac"
 	"database/sql"
 	"errors"
 	"strings"
@@ -27,6 +28,9 @@ func (s *Service) Ticket(ctx context.Context, appid, typ string) (string, int64,
 	var ticket string
 	var expires int64
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.Lock(ctx, "ticket:"+appid+":"+typ); err != nil {
+			return err
+		}
 		err := tx.QueryRow(ctx, "SELECT ticket, expires_at FROM jsapi_tickets WHERE appid = ? AND type = ?", appid, typ).Scan(&ticket, &expires)
 		if err == nil && expires-now.Unix() > 300 {
 			return nil
@@ -34,11 +38,18 @@ func (s *Service) Ticket(ctx context.Context, appid, typ string) (string, int64,
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
+		// The ticket being replaced (if any) stays valid for five more
+		// minutes, never past its own expiry.
+		prev, prevExpires := "", int64(0)
+		if err == nil {
+			prev, prevExpires = ticket, min(expires, now.Unix()+300)
+		}
 		ticket = random.Token(64)
 		expires = now.Add(TicketLifetime).Unix()
-		_, err = tx.Exec(ctx, `INSERT INTO jsapi_tickets(appid, type, ticket, issued_at, expires_at) VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT (appid, type) DO UPDATE SET ticket = excluded.ticket, issued_at = excluded.issued_at, expires_at = excluded.expires_at`,
-			appid, typ, ticket, now.Unix(), expires)
+		_, err = tx.Exec(ctx, `INSERT INTO jsapi_tickets(appid, type, ticket, issued_at, expires_at, previous_ticket, previous_expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (appid, type) DO UPDATE SET ticket = excluded.ticket, issued_at = excluded.issued_at, expires_at = excluded.expires_at,
+			previous_ticket = excluded.previous_ticket, previous_expires_at = excluded.previous_expires_at`,
+			appid, typ, ticket, now.Unix(), expires, prev, prevExpires)
 		return err
 	})
 	return ticket, expires - now.Unix(), err
@@ -49,12 +60,14 @@ var ErrConfigSignature = errors.New("invalid signature")
 
 // VerifyConfig checks a JS-SDK wx.config signature for a page URL the way the
 // client does before granting JS-SDK APIs: against the app's current jsapi
-// ticket. The URL is the page's without its #fragment.
+// ticket, or the one it replaced within the last five minutes. The URL is the
+// page's without its #fragment.
 func (s *Service) VerifyConfig(ctx context.Context, appid, url, nonceStr, timestamp, signature string) error {
-	var ticket string
-	var expires int64
-	err := s.db.QueryRow(ctx, "SELECT ticket, expires_at FROM jsapi_tickets WHERE appid = ? AND type = 'jsapi'", appid).Scan(&ticket, &expires)
-	if errors.Is(err, sql.ErrNoRows) || (err == nil && s.now().Unix() >= expires) {
+	var ticket, prev string
+	var expires, prevExpires int64
+	err := s.db.QueryRow(ctx, "SELECT ticket, expires_at, previous_ticket, previous_expires_at FROM jsapi_tickets WHERE appid = ? AND type = 'jsapi'", appid).
+		Scan(&ticket, &expires, &prev, &prevExpires)
+	if errors.Is(err, sql.ErrNoRows) {
 		return ErrConfigSignature
 	}
 	if err != nil {
@@ -63,8 +76,15 @@ func (s *Service) VerifyConfig(ctx context.Context, appid, url, nonceStr, timest
 	if i := strings.IndexByte(url, '#'); i >= 0 {
 		url = url[:i]
 	}
-	if wxcrypto.JSAPISignature(ticket, nonceStr, timestamp, url) != signature {
-		return ErrConfigSignature
+	now := s.now().Unix()
+	for _, t := range []struct {
+		ticket  string
+		expires int64
+	}{{ticket, expires}, {prev, prevExpires}} {
+		if t.ticket != "" && now < t.expires &&
+			hmac.Equal([]byte(wxcrypto.JSAPISignature(t.ticket, nonceStr, timestamp, url)), []byte(signature)) {
+			return nil
+		}
 	}
-	return nil
+	return ErrConfigSignature
 }

@@ -70,9 +70,19 @@ type Usage struct {
 type key struct{ appid, endpoint string }
 
 type counter struct {
-	day     string
-	stored  int64 // as of the last flush
-	pending int64 // counted here, not yet flushed
+	day      string
+	stored   int64 // the shared count as of the last flush
+	inflight int64 // counted here, being flushed
+	pending  int64 // counted here, not yet flushed
+}
+
+func (e *counter) used() int64 { return e.stored + e.inflight + e.pending }
+
+// leftover is what was counted on a day that has since ended.
+type leftover struct {
+	k   key
+	day string
+	n   int64
 }
 
 // Counter counts calls.
@@ -81,8 +91,9 @@ type Counter struct {
 	policy Policy
 	now    func() time.Time
 
-	mu     sync.Mutex
-	counts map[key]*counter
+	mu        sync.Mutex
+	counts    map[key]*counter
+	leftovers []leftover
 }
 
 // New returns a counter; call Run to flush it.
@@ -104,7 +115,7 @@ func (c *Counter) entry(ctx context.Context, k key, today string) (*counter, err
 		return e, nil
 	}
 	if e != nil && e.pending > 0 {
-		c.flushOne(ctx, k, e)
+		c.leftovers = append(c.leftovers, leftover{k, e.day, e.pending})
 	}
 	var stored int64
 	err := c.db.QueryRow(ctx, "SELECT used FROM api_quota_usage WHERE appid = ? AND endpoint = ? AND day = ?", k.appid, k.endpoint, today).Scan(&stored)
@@ -126,7 +137,7 @@ func (c *Counter) Take(ctx context.Context, appid, endpoint string) error {
 	if err != nil {
 		return err
 	}
-	if limit, ok := c.policy.Daily[endpoint]; ok && e.stored+e.pending >= limit {
+	if limit, ok := c.policy.Daily[endpoint]; ok && e.used() >= limit {
 		return ErrExceeded
 	}
 	e.pending++
@@ -145,7 +156,7 @@ func (c *Counter) Get(ctx context.Context, appid, endpoint string) (Usage, error
 	if err != nil {
 		return Usage{}, err
 	}
-	used := e.stored + e.pending
+	used := e.used()
 	return Usage{DailyLimit: limit, Used: used, Remain: max(0, limit-used)}, nil
 }
 
@@ -155,6 +166,9 @@ func (c *Counter) Clear(ctx context.Context, appid string) error {
 	now := c.now()
 	month := day(now)[:7]
 	err := c.db.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.Lock(ctx, "quota:"+appid); err != nil {
+			return err
+		}
 		var n int
 		err := tx.QueryRow(ctx, "SELECT count FROM api_quota_resets WHERE appid = ? AND month = ?", appid, month).Scan(&n)
 		if err != nil && !isNoRows(err) {
@@ -183,28 +197,76 @@ func (c *Counter) Clear(ctx context.Context, appid string) error {
 	return nil
 }
 
-// Flush writes pending counts to the database.
+// Flush adds the counts made here to the shared rows and reads back the
+// totals, which include other servers' calls. Counts at their limit are
+// re-read even with nothing to add, so a clear_quota on another server
+// lifts the limit here within one flush. The database is written outside
+// the lock: calls are never held up by a flush.
 func (c *Counter) Flush(ctx context.Context) {
+	type job struct {
+		k   key
+		e   *counter
+		day string
+		n   int64
+	}
 	c.mu.Lock()
-	defer c.mu.Unlock()
+	var jobs []job
 	for k, e := range c.counts {
-		if e.pending > 0 {
-			c.flushOne(ctx, k, e)
+		limit, limited := c.policy.Daily[k.endpoint]
+		if e.pending > 0 || (limited && e.inflight == 0 && e.used() >= limit) {
+			jobs = append(jobs, job{k, e, e.day, e.pending})
+			e.inflight += e.pending
+			e.pending = 0
 		}
 	}
-	if len(c.counts) > 100_000 {
-		c.counts = map[key]*counter{}
+	left := c.leftovers
+	c.leftovers = nil
+	c.mu.Unlock()
+
+	for _, l := range left {
+		if _, err := c.add(ctx, l.k, l.day, l.n); err != nil {
+			c.mu.Lock()
+			c.leftovers = append(c.leftovers, l)
+			c.mu.Unlock()
+		}
 	}
+	for _, j := range jobs {
+		stored, err := c.add(ctx, j.k, j.day, j.n)
+		c.mu.Lock()
+		j.e.inflight -= j.n
+		if err != nil {
+			j.e.pending += j.n
+		} else {
+			j.e.stored = stored
+		}
+		c.mu.Unlock()
+	}
+
+	c.mu.Lock()
+	if len(c.counts) > 100_000 {
+		for k, e := range c.counts {
+			if e.pending == 0 && e.inflight == 0 {
+				delete(c.counts, k)
+			}
+		}
+	}
+	c.mu.Unlock()
 }
 
-func (c *Counter) flushOne(ctx context.Context, k key, e *counter) {
+// add adds n calls to the shared count of (k, day) and returns the total.
+func (c *Counter) add(ctx context.Context, k key, day string, n int64) (int64, error) {
 	var stored int64
+	if n == 0 {
+		err := c.db.QueryRow(ctx, "SELECT used FROM api_quota_usage WHERE appid = ? AND endpoint = ? AND day = ?", k.appid, k.endpoint, day).Scan(&stored)
+		if isNoRows(err) {
+			return 0, nil
+		}
+		return stored, err
+	}
 	err := c.db.QueryRowWrite(ctx, `INSERT INTO api_quota_usage(appid, endpoint, day, used) VALUES (?, ?, ?, ?)
 		ON CONFLICT (appid, endpoint, day) DO UPDATE SET used = api_quota_usage.used + excluded.used RETURNING used`,
-		k.appid, k.endpoint, e.day, e.pending).Scan(&stored)
-	if err == nil {
-		e.stored, e.pending = stored, 0
-	}
+		k.appid, k.endpoint, day, n).Scan(&stored)
+	return stored, err
 }
 
 // Run flushes every interval until ctx ends, then once more.

@@ -111,15 +111,28 @@ func (s *Server) Handler() http.Handler { return s.handler }
 // The key itself is written only to DataDir/operator.key (mode 0600) and
 // never logged.
 func (s *Server) operatorKey(ctx context.Context) (string, error) {
-	if s.cfg.OperatorKey != "" {
-		h := random.Hash(s.cfg.OperatorKey)
+	if k := s.cfg.OperatorKey; k != "" {
+		// Set explicitly: it becomes (or replaces) this database's key.
+		if len(k) < minOperatorKey {
+			return "", fmt.Errorf("SUPERAPP_OPERATOR_KEY is %d characters; use at least %d random characters", len(k), minOperatorKey)
+		}
+		h := random.Hash(k)
 		return h, s.P.DB.SetSetting(ctx, "operator_key_hash", h)
 	}
 	path := filepath.Join(s.cfg.DataDir, OperatorKeyFileName)
 	if b, err := os.ReadFile(path); err == nil {
 		key := string(trimSpace(b))
-		h := random.Hash(key)
-		return h, s.P.DB.SetSetting(ctx, "operator_key_hash", h)
+		if len(key) < minOperatorKey {
+			return "", fmt.Errorf("%s holds %d characters; an operator key has at least %d (delete the file to have a new key made)", path, len(key), minOperatorKey)
+		}
+		h, err := s.P.DB.Setting(ctx, "operator_key_hash", func() string { return random.Hash(key) })
+		if err != nil {
+			return "", err
+		}
+		if h != random.Hash(key) {
+			return "", fmt.Errorf("%s does not hold the operator key of this database; put the right key there, or start with SUPERAPP_OPERATOR_KEY=<key> to replace the database's key", path)
+		}
+		return h, nil
 	}
 	var fresh string
 	h, err := s.P.DB.Setting(ctx, "operator_key_hash", func() string {
@@ -141,6 +154,10 @@ func (s *Server) operatorKey(ctx context.Context) (string, error) {
 	s.OperatorKeyFile = path
 	return h, nil
 }
+
+// minOperatorKey is the shortest operator key accepted from a file or the
+// environment; generated keys have 52 characters.
+const minOperatorKey = 16
 
 func trimSpace(b []byte) []byte {
 	for len(b) > 0 && (b[len(b)-1] == '\n' || b[len(b)-1] == '\r' || b[len(b)-1] == ' ') {

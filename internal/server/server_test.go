@@ -117,7 +117,7 @@ func TestOperatorKeyCreatedOnFirstStart(t *testing.T) {
 
 func TestGracefulShutdown(t *testing.T) {
 	sc := storetest.Config(t)
-	srv, err := server.New(context.Background(), server.Config{Addr: "127.0.0.1:0", DataDir: sc.DataDir, DatabaseURL: sc.DatabaseURL, OperatorKey: "k"})
+	srv, err := server.New(context.Background(), server.Config{Addr: "127.0.0.1:0", DataDir: sc.DataDir, DatabaseURL: sc.DatabaseURL, OperatorKey: "graceful-test-operator-key"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +130,7 @@ func TestGracefulShutdown(t *testing.T) {
 	slow := make(chan error, 1)
 	go func() {
 		req, _ := http.NewRequest("POST", base+"/admin/v1/apps", strings.NewReader(`{"kind":"miniprogram","name":"late"}`))
-		req.Header.Set("Authorization", "Bearer k")
+		req.Header.Set("Authorization", "Bearer graceful-test-operator-key")
 		resp, err := http.DefaultClient.Do(req)
 		if err == nil {
 			resp.Body.Close()
@@ -155,5 +155,46 @@ func TestGracefulShutdown(t *testing.T) {
 	}
 	if _, err := http.Get(base + "/healthz"); err == nil {
 		t.Fatal("server still answers after shutdown")
+	}
+}
+
+func TestOperatorKeyFileMustMatchTheDatabase(t *testing.T) {
+	sc := storetest.Config(t)
+	cfg := server.Config{DataDir: sc.DataDir, DatabaseURL: sc.DatabaseURL}
+	srv, err := server.New(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.P.Close()
+	path := filepath.Join(sc.DataDir, server.OperatorKeyFileName)
+	for content, want := range map[string]string{
+		"   \n":                       "an operator key has at least 16",
+		"sak_someone_elses_key_12345": "does not hold the operator key of this database",
+	} {
+		os.WriteFile(path, []byte(content), 0o600)
+		if s, err := server.New(context.Background(), cfg); err == nil || !strings.Contains(err.Error(), want) {
+			if s != nil {
+				s.P.Close()
+			}
+			t.Errorf("operator.key %q: %v, want %q", content, err, want)
+		}
+	}
+	os.Remove(path)
+	if s, err := server.New(context.Background(), cfg); err == nil || !strings.Contains(err.Error(), "is missing") {
+		if s != nil {
+			s.P.Close()
+		}
+		t.Errorf("operator.key removed: %v", err)
+	}
+	// The environment replaces the key.
+	cfg.OperatorKey = "a-new-operator-key-from-env"
+	s, err := server.New(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.P.Close()
+	cfg.OperatorKey = "short"
+	if _, err := server.New(context.Background(), cfg); err == nil || !strings.Contains(err.Error(), "at least 16") {
+		t.Errorf("short SUPERAPP_OPERATOR_KEY: %v", err)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -32,9 +33,6 @@ const (
 	SQLite   Dialect = "sqlite"
 	Postgres Dialect = "postgres"
 )
-
-// ErrNotFound is returned by lookups that match no row.
-var ErrNotFound = errors.New("not found")
 
 // DB is the platform's database handle. On SQLite, writes go through a single
 // connection (SQLite has one writer anyway; this avoids SQLITE_BUSY churn)
@@ -72,7 +70,8 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	case cfg.DatabaseURL == "":
 		db, err = openSQLite(cfg.DataDir)
 	default:
-		return nil, fmt.Errorf("database URL %q: only postgres:// URLs are supported (leave it empty for embedded SQLite)", redactURL(cfg.DatabaseURL))
+		// Not echoed: a key=value connection string may carry a password.
+		return nil, errors.New("the database setting is not a postgres:// URL: only postgres://user@host:port/dbname URLs are supported (leave it empty for embedded SQLite)")
 	}
 	if err != nil {
 		return nil, err
@@ -127,7 +126,7 @@ func openPostgres(ctx context.Context, url string) (*DB, error) {
 	defer cancel()
 	if err := p.PingContext(pctx); err != nil {
 		p.Close()
-		return nil, fmt.Errorf("connect to PostgreSQL at %s: %w", redactURL(url), err)
+		return nil, fmt.Errorf("connect to PostgreSQL at %s: %w", RedactURL(url), err)
 	}
 	return &DB{Dialect: Postgres, write: p, read: p, closing: make(chan struct{})}, nil
 }
@@ -292,22 +291,23 @@ func IsUniqueViolation(err error) bool {
 	return strings.Contains(s, "UNIQUE constraint failed") || strings.Contains(s, "SQLSTATE 23505")
 }
 
-// redactURL hides the password of a database URL for messages and logs.
-func redactURL(u string) string {
-	at := strings.LastIndexByte(u, '@')
-	scheme := strings.Index(u, "://")
-	if at < 0 || scheme < 0 {
-		return u
+// RedactURL shows a database URL without its password (in the user info
+// or in password/passfile query parameters), for messages and logs. What
+// does not parse as a URL is not shown at all.
+func RedactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparseable database URL)"
 	}
-	userinfo := u[scheme+3 : at]
-	if c := strings.IndexByte(userinfo, ':'); c >= 0 {
-		return u[:scheme+3] + userinfo[:c] + ":***" + u[at:]
+	q := u.Query()
+	for _, k := range []string{"password", "passfile", "sslpassword"} {
+		if q.Has(k) {
+			q.Set(k, "xxxxx")
+		}
 	}
-	return u
+	u.RawQuery = q.Encode()
+	return u.Redacted()
 }
-
-// RedactURL is redactURL for other packages' messages.
-func RedactURL(u string) string { return redactURL(u) }
 
 // QueryRowWrite runs a statement that writes and returns a row
 // (INSERT … RETURNING) on the writer.

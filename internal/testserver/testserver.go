@@ -44,6 +44,10 @@ type Option func(*server.Config)
 // Dev runs the server in dev mode.
 func Dev() Option { return func(c *server.Config) { c.Dev = true } }
 
+// BehindProxy runs the server as if every request came through a reverse
+// proxy that appends X-Forwarded-For.
+func BehindProxy() Option { return func(c *server.Config) { c.TrustForwardedFor = true } }
+
 // AccountPolicy runs the server under p instead of WeChat's account limits,
 // so a test can reach a limit with a few apps.
 func AccountPolicy(p account.Policy) Option {

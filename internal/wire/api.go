@@ -17,8 +17,10 @@ import (
 // API serves WeChat's server API paths (/cgi-bin, /sns, /wxa) over the platform.
 type API struct {
 	p *platform.Platform
-	// TrustForwardedFor takes the caller's address from X-Forwarded-For, for
-	// deployments behind a reverse proxy; off, the TCP peer is the caller.
+	// TrustForwardedFor takes the caller's address from the last entry of
+	// X-Forwarded-For, the one a reverse proxy in front of this server
+	// appends; off, the TCP peer is the caller. Only for deployments that
+	// are reachable solely through such a proxy.
 	TrustForwardedFor bool
 }
 
@@ -137,9 +139,14 @@ func (a *API) admit(r *http.Request, app *account.App) error {
 
 func (a *API) clientIP(r *http.Request) netip.Addr {
 	if a.TrustForwardedFor {
-		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
-			first, _, _ := strings.Cut(xff, ",")
-			if ip, err := netip.ParseAddr(strings.TrimSpace(first)); err == nil {
+		// The rightmost entry is the one our reverse proxy appended; entries
+		// to its left come from the client and prove nothing.
+		if xff := r.Header.Values("X-Forwarded-For"); len(xff) > 0 {
+			last := xff[len(xff)-1]
+			if i := strings.LastIndexByte(last, ','); i >= 0 {
+				last = last[i+1:]
+			}
+			if ip, err := netip.ParseAddr(strings.TrimSpace(last)); err == nil {
 				return ip
 			}
 		}

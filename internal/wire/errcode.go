@@ -1,7 +1,8 @@
 // Package wire speaks WeChat's HTTP dialect: errcodes with English messages
 // and a request id, HTTP 200 for business errors, JSON bodies accepted the way
-// real SDKs send them. Handlers in internal/server translate between these
-// shapes and the domain packages; nothing here knows about storage.
+// real SDKs send them. The handlers here translate between these
+// shapes and the domain packages (api.go, credentials.go, login.go,
+// oauth.go); rules and storage live in the domain packages.
 package wire
 
 import "fmt"
@@ -28,7 +29,6 @@ var (
 	ErrInvalidGrantType    = &Error{40002, "invalid grant_type"}
 	ErrInvalidOpenID       = &Error{40003, "invalid openid"}
 	ErrInvalidAppID        = &Error{40013, "invalid appid"}
-	ErrInvalidAccessToken  = &Error{40014, "invalid access_token"}
 	ErrInvalidCode         = &Error{40029, "invalid code"}
 	ErrInvalidRefreshToken = &Error{40030, "invalid refresh_token"}
 	ErrInvalidParameter    = &Error{40097, "invalid args"}
@@ -44,8 +44,6 @@ var (
 	ErrRefreshTokenExpired = &Error{42002, "refresh_token expired"}
 	ErrCodeExpired         = &Error{42003, "code expired"}
 	ErrMethodNotAllowed    = &Error{43002, "require POST method"}
-	ErrRequireGET          = &Error{43001, "require GET method"}
-	ErrEmptyPostData       = &Error{44002, "empty post data"}
 	ErrBodyTooLarge        = &Error{45002, "content size out of limit"}
 	ErrDailyQuota          = &Error{45009, "reach max api daily quota limit"}
 	ErrTooFrequent         = &Error{45011, "api minute-quota reach limit  mustslower  retry next minute"}
@@ -54,5 +52,4 @@ var (
 	ErrAPIUnauthorized     = &Error{48001, "api unauthorized"}
 	ErrInvalidSignature    = &Error{87009, "invalid signature"}
 	ErrCgiPathNotFound     = &Error{76021, "cgi_path not found, please check"}
-	ErrNotFound            = &Error{44001, "not found"}
 )

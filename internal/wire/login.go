@@ -5,7 +5,6 @@ import (
 	"net/http"
 
 	"superapp/internal/account"
-	"superapp/internal/identity"
 	"superapp/internal/login"
 )
 
@@ -15,10 +14,12 @@ func loginError(err error) error {
 		return ErrInvalidCode
 	case errors.Is(err, login.ErrCodeUsed):
 		return ErrCodeUsed
-	case errors.Is(err, login.ErrNoSession), errors.Is(err, identity.ErrOpenIDNotFound):
+	case errors.Is(err, login.ErrNoSession):
 		return ErrInvalidOpenID
 	case errors.Is(err, login.ErrBadSignature):
 		return ErrInvalidSignature
+	case errors.Is(err, login.ErrNoPhone):
+		return ErrInvalidCode.With(", " + login.ErrNoPhone.Error())
 	case errors.Is(err, login.ErrOtherUser):
 		return ErrInvalidOpenID.With(", " + login.ErrOtherUser.Error())
 	case errors.Is(err, login.ErrBadSigMethod):
@@ -131,9 +132,6 @@ func (a *API) userPhoneNumber(w http.ResponseWriter, r *http.Request, app *accou
 	u, err := a.p.Login.ExchangePhoneCode(ctx(r), app.AppID, req.Code, req.OpenID)
 	if err != nil {
 		return nil, loginError(err)
-	}
-	if u.Phone == "" {
-		return nil, ErrInvalidCode.With(", the user has no phone number")
 	}
 	return struct {
 		ErrorBody
