@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"superapp/internal/identity"
 	"superapp/internal/random"
@@ -27,6 +28,8 @@ type apiError struct {
 	// number and Chinese text WeChat's own error page shows.
 	WeChatCode int    `json:"wechat_code,omitempty"`
 	MessageZh  string `json:"message_zh,omitempty"`
+	// header is sent with the answer, e.g. Retry-After.
+	header http.Header
 }
 
 func (e *apiError) Error() string { return e.Message }
@@ -146,6 +149,9 @@ func writeError(w http.ResponseWriter, r *http.Request, err error) {
 		slog.Error("shell api", "method", r.Method, "path", r.URL.Path, "err", err)
 		ae = errorf(http.StatusInternalServerError, "internal", "", "Something went wrong on the server. Try again later.")
 	}
+	for k, v := range ae.header {
+		w.Header()[k] = v
+	}
 	writeJSON(w, ae.Status, map[string]any{"error": ae})
 }
 
@@ -207,16 +213,51 @@ type credentials struct {
 	Name     string `json:"name"`
 }
 
+// check trims the phone number and refuses text no database can hold,
+// before any query or hashing: PostgreSQL rejects NUL and invalid UTF-8
+// with an error of its own.
+func (c *credentials) check() error {
+	c.Phone = strings.TrimSpace(c.Phone)
+	for _, f := range []struct{ field, v string }{{"phone", c.Phone}, {"password", c.Password}, {"name", c.Name}} {
+		if err := storable(f.field, f.v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// storable refuses text that is not valid UTF-8 or holds a NUL character.
+func storable(field, v string) error {
+	if !utf8.ValidString(v) || strings.ContainsRune(v, 0) {
+		return errorf(http.StatusBadRequest, "invalid_input", field, "%s contains characters that are not allowed.", fieldLabel(field))
+	}
+	return nil
+}
+
 func (s *Shell) register(w http.ResponseWriter, r *http.Request) (any, error) {
 	var in credentials
 	if err := decode(r, &in); err != nil {
 		return nil, err
 	}
-	in.Phone = strings.TrimSpace(in.Phone)
+	if err := in.check(); err != nil {
+		return nil, err
+	}
 	if in.Phone == "" {
 		return nil, errorf(http.StatusBadRequest, "invalid_input", "phone", "Enter your phone number.")
 	}
+	ip := clientKey(r)
+	if ok, retry := s.lim.registerIP.take(ip); !ok {
+		return nil, tooMany(retry)
+	}
+	release, err := s.lim.acquireHashing(r.Context())
+	if err != nil {
+		return nil, err
+	}
 	u, err := s.p.Identity.CreateUser(r.Context(), identity.NewUser{Name: in.Name, Phone: in.Phone, Password: in.Password})
+	release()
+	if ie := (*identity.InputError)(nil); errors.As(err, &ie) {
+		s.lim.registerIP.give(ip) // refused before hashing: a typo should not cost an attempt
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -231,14 +272,38 @@ func (s *Shell) signIn(w http.ResponseWriter, r *http.Request) (any, error) {
 	if err := decode(r, &in); err != nil {
 		return nil, err
 	}
-	in.Phone = strings.TrimSpace(in.Phone)
+	if err := in.check(); err != nil {
+		return nil, err
+	}
 	if in.Phone == "" {
 		return nil, errorf(http.StatusBadRequest, "invalid_input", "phone", "Enter your phone number.")
 	}
 	if in.Password == "" {
 		return nil, errorf(http.StatusBadRequest, "invalid_input", "password", "Enter your password.")
 	}
+	// Every attempt counts against the client's address; only failures
+	// count against the phone number, and a success forgives them. The
+	// phone's token is taken up front so parallel guesses cannot all pass.
+	if ok, retry := s.lim.signInIP.take(clientKey(r)); !ok {
+		return nil, tooMany(retry)
+	}
+	if ok, retry := s.lim.phoneFails.take(in.Phone); !ok {
+		return nil, tooMany(retry)
+	}
+	release, err := s.lim.acquireHashing(r.Context())
+	if err != nil {
+		s.lim.phoneFails.give(in.Phone)
+		return nil, err
+	}
 	u, err := s.p.Identity.Authenticate(r.Context(), in.Phone, in.Password)
+	release()
+	switch {
+	case err == nil:
+		s.lim.phoneFails.reset(in.Phone)
+	case errors.Is(err, identity.ErrBadCredentials):
+	default:
+		s.lim.phoneFails.give(in.Phone)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -290,6 +355,16 @@ func (s *Shell) updateMe(w http.ResponseWriter, r *http.Request) (any, error) {
 	var p identity.Profile
 	if err := decode(r, &p); err != nil {
 		return nil, err
+	}
+	for _, f := range []struct {
+		field string
+		v     *string
+	}{{"name", p.Name}, {"avatar_url", p.AvatarURL}, {"country", p.Country}, {"province", p.Province}, {"city", p.City}} {
+		if f.v != nil {
+			if err := storable(f.field, *f.v); err != nil {
+				return nil, err
+			}
+		}
 	}
 	if p.AvatarURL != nil && strings.TrimSpace(*p.AvatarURL) != "" {
 		a, err := url.Parse(strings.TrimSpace(*p.AvatarURL))

@@ -35,6 +35,7 @@ type Shell struct {
 	// built is when the bundle was made, for Last-Modified; the embedded
 	// files carry no time, so the process start stands in.
 	built time.Time
+	lim   *limits
 }
 
 // New returns the shell.
@@ -48,7 +49,7 @@ func New(p *platform.Platform) *Shell {
 	if err != nil {
 		panic(err)
 	}
-	return &Shell{p: p, assets: assets, index: index, built: time.Now()}
+	return &Shell{p: p, assets: assets, index: index, built: time.Now(), lim: newLimits()}
 }
 
 // Register adds the shell's routes.
