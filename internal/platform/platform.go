@@ -5,6 +5,7 @@ package platform
 import (
 	"context"
 	"log/slog"
+	"superapp/internal/proxy"
 	"time"
 
 	"superapp/internal/accesstoken"
@@ -25,6 +26,10 @@ type Options struct {
 	// OAuth redirects to any host when an app lists no OAuth domains, and the
 	// shell's one-click test user.
 	Dev bool
+	// BehindProxy says every request arrives through the deployment's own
+	// reverse proxy, whose X-Forwarded-For and X-Forwarded-Proto entries are
+	// then believed (see internal/proxy).
+	BehindProxy proxy.Trust
 }
 
 // DefaultOptions are WeChat's policies on embedded SQLite in dataDir.

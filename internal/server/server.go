@@ -21,6 +21,7 @@ import (
 	"superapp/internal/account"
 	"superapp/internal/adminapi"
 	"superapp/internal/platform"
+	"superapp/internal/proxy"
 	"superapp/internal/quota"
 	"superapp/internal/random"
 	"superapp/internal/shell"
@@ -68,6 +69,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	opts := platform.DefaultOptions(cfg.DataDir)
 	opts.Store.DatabaseURL = cfg.DatabaseURL
 	opts.Dev = cfg.Dev
+	opts.BehindProxy = proxy.Trust(cfg.TrustForwardedFor)
 	if cfg.PolicyFile != "" {
 		if err := LoadPolicyFile(cfg.PolicyFile, &opts.AccountPolicy, &opts.QuotaPolicy); err != nil {
 			return nil, err
@@ -94,7 +96,6 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 
 	mux := http.NewServeMux()
 	w := wire.New(p)
-	w.TrustForwardedFor = cfg.TrustForwardedFor
 	w.Register(mux)
 	adminapi.New(p, keyHash).Register(mux)
 	shell.New(p).Register(mux)

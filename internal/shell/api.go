@@ -188,13 +188,13 @@ func (s *Shell) startSession(w http.ResponseWriter, r *http.Request, u *identity
 	}
 	http.SetCookie(w, &http.Cookie{
 		Name: SessionCookie, Value: token, Path: "/",
-		MaxAge: int(identity.SessionTTL / time.Second), HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil,
+		MaxAge: int(identity.SessionTTL / time.Second), HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.p.Options.BehindProxy.HTTPS(r),
 	})
 	return nil
 }
 
-func clearSessionCookie(w http.ResponseWriter, r *http.Request) {
-	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
+func (s *Shell) clearSessionCookie(w http.ResponseWriter, r *http.Request) {
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.p.Options.BehindProxy.HTTPS(r)})
 }
 
 type userBody struct {
@@ -245,7 +245,7 @@ func (s *Shell) register(w http.ResponseWriter, r *http.Request) (any, error) {
 	if in.Phone == "" {
 		return nil, errorf(http.StatusBadRequest, "invalid_input", "phone", "Enter your phone number.")
 	}
-	ip := clientKey(r)
+	ip := clientKey(r, s.p.Options.BehindProxy)
 	if ok, retry := s.lim.registerIP.take(ip); !ok {
 		return nil, tooMany(retry)
 	}
@@ -284,7 +284,7 @@ func (s *Shell) signIn(w http.ResponseWriter, r *http.Request) (any, error) {
 	// Every attempt counts against the client's address; only failures
 	// count against the phone number, and a success forgives them. The
 	// phone's token is taken up front so parallel guesses cannot all pass.
-	if ok, retry := s.lim.signInIP.take(clientKey(r)); !ok {
+	if ok, retry := s.lim.signInIP.take(clientKey(r, s.p.Options.BehindProxy)); !ok {
 		return nil, tooMany(retry)
 	}
 	if ok, retry := s.lim.phoneFails.take(in.Phone); !ok {
@@ -319,7 +319,7 @@ func (s *Shell) signOut(w http.ResponseWriter, r *http.Request) (any, error) {
 			return nil, err
 		}
 	}
-	clearSessionCookie(w, r)
+	s.clearSessionCookie(w, r)
 	return map[string]bool{"ok": true}, nil
 }
 

@@ -3,12 +3,11 @@ package shell
 import (
 	"context"
 	"math"
-	"net"
 	"net/http"
-	"net/netip"
 	"runtime"
 	"slices"
 	"strconv"
+	"superapp/internal/proxy"
 	"sync"
 	"time"
 )
@@ -192,19 +191,14 @@ func (l *limits) acquireHashing(ctx context.Context) (release func(), err error)
 	}
 }
 
-// clientKey is the key of the client's address: the connection's own
-// address (a proxy's headers are not trusted), an IPv6 client's /64 since
-// one host commonly holds the whole prefix.
-func clientKey(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
+// clientKey is the key of the client's address (the TCP peer, or behind a
+// trusted proxy the address it reports): an IPv6 client's /64, since one
+// host commonly holds the whole prefix.
+func clientKey(r *http.Request, trust proxy.Trust) string {
+	a := trust.ClientIP(r)
+	if !a.IsValid() {
+		return r.RemoteAddr
 	}
-	a, err := netip.ParseAddr(host)
-	if err != nil {
-		return host
-	}
-	a = a.Unmap()
 	if a.Is6() {
 		p, _ := a.Prefix(64)
 		return p.String()

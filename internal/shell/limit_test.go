@@ -109,8 +109,20 @@ func TestClientKey(t *testing.T) {
 	} {
 		r := httptest.NewRequest("POST", "/", nil)
 		r.RemoteAddr = addr
-		if got := clientKey(r); got != want {
+		if got := clientKey(r, false); got != want {
 			t.Errorf("clientKey(%q) = %q, want %q", addr, got, want)
 		}
+	}
+}
+
+func TestClientKeyBehindAProxy(t *testing.T) {
+	r := httptest.NewRequest("POST", "/", nil)
+	r.RemoteAddr = "10.0.0.1:80"
+	r.Header.Set("X-Forwarded-For", "198.51.100.20, 203.0.113.7")
+	if got := clientKey(r, true); got != "203.0.113.7" {
+		t.Errorf("behind a trusted proxy: %q, want the proxy's entry", got)
+	}
+	if got := clientKey(r, false); got != "10.0.0.1" {
+		t.Errorf("no proxy trusted: %q, want the TCP peer", got)
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"net/netip"
 	"strings"
@@ -17,11 +16,6 @@ import (
 // API serves WeChat's server API paths (/cgi-bin, /sns, /wxa) over the platform.
 type API struct {
 	p *platform.Platform
-	// TrustForwardedFor takes the caller's address from the last entry of
-	// X-Forwarded-For, the one a reverse proxy in front of this server
-	// appends; off, the TCP peer is the caller. Only for deployments that
-	// are reachable solely through such a proxy.
-	TrustForwardedFor bool
 }
 
 // New returns the wire API.
@@ -137,27 +131,7 @@ func (a *API) admit(r *http.Request, app *account.App) error {
 	return nil
 }
 
-func (a *API) clientIP(r *http.Request) netip.Addr {
-	if a.TrustForwardedFor {
-		// The rightmost entry is the one our reverse proxy appended; entries
-		// to its left come from the client and prove nothing.
-		if xff := r.Header.Values("X-Forwarded-For"); len(xff) > 0 {
-			last := xff[len(xff)-1]
-			if i := strings.LastIndexByte(last, ','); i >= 0 {
-				last = last[i+1:]
-			}
-			if ip, err := netip.ParseAddr(strings.TrimSpace(last)); err == nil {
-				return ip
-			}
-		}
-	}
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
-	ip, _ := netip.ParseAddr(host)
-	return ip
-}
+func (a *API) clientIP(r *http.Request) netip.Addr { return a.p.Options.BehindProxy.ClientIP(r) }
 
 // appBySecret authenticates appid + secret, the credential of the endpoints
 // that take no access token, and applies the whitelist and quota.
