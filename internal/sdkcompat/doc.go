@@ -21,8 +21,9 @@
 // and PowerWeChat's automatic refresh after 40001 and 42001), mini program
 // login (code2session, checksession, resetusersessionkey), open-data
 // decryption with the SDKs' own decryptors, phone numbers (encryptedData and
-// getuserphonenumber), web OAuth (code exchange, refresh, userinfo,
-// /sns/auth), the JS-SDK ticket with the SDKs' own wx.config signature, and
+// getuserphonenumber), web OAuth (the SDKs' authorize URLs opened by a
+// signed-in user at /connect/oauth2/authorize, code exchange, refresh,
+// userinfo, /sns/auth), the JS-SDK ticket with the SDKs' own wx.config signature, and
 // the isolation of apps from each other's tokens. Every quirk of the SDKs
 // the server had to meet is listed in docs/sdk-quirks.md.
 package sdkcompat
