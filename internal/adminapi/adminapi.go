@@ -11,7 +11,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"unicode/utf8"
 
 	"superapp/internal/account"
 	"superapp/internal/identity"
@@ -103,7 +102,7 @@ func (a *API) operator(h handler) http.HandlerFunc {
 				Message: "missing or wrong operator key (send Authorization: Bearer <key from DATA/operator.key or SUPERAPP_OPERATOR_KEY>)"})
 			return
 		}
-		if !storable(r.URL.Path) {
+		if !input.Storable(r.URL.Path) {
 			// No id, appid or name is anything but UTF-8 without NUL, and
 			// PostgreSQL refuses to even compare with such text.
 			WriteProblem(w, r, notFound("not found: the path is not valid UTF-8 text"))
@@ -145,10 +144,6 @@ func decode(r *http.Request, v any) error {
 	}
 	return nil
 }
-
-// storable reports whether s is text the database can store and compare:
-// valid UTF-8 without NUL.
-func storable(s string) bool { return utf8.ValidString(s) && !strings.ContainsRune(s, 0) }
 
 // hasNUL reports whether any string in a decoded JSON value contains NUL.
 func hasNUL(v any) bool {

@@ -11,9 +11,9 @@ import (
 	"errors"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"superapp/internal/identity"
+	"superapp/internal/input"
 	"superapp/internal/random"
 	"superapp/internal/store"
 	"superapp/internal/wxcrypto"
@@ -202,7 +202,7 @@ func whyUnspendable(row *sql.Row) error {
 
 // Current returns the user's current session with a mini program.
 func (s *Service) Current(ctx context.Context, appid, openid string) (Session, error) {
-	if !validText(openid) {
+	if !input.Storable(openid) {
 		return Session{}, ErrNoSession // PostgreSQL refuses such text; no OpenID has it
 	}
 	sess := Session{OpenID: openid}
@@ -309,8 +309,3 @@ func (s *Service) Sweep(ctx context.Context) error {
 
 // Now is the service's clock.
 func (s *Service) Now() time.Time { return s.now() }
-
-// validText reports whether s can be a stored string: UTF-8 without NUL.
-func validText(s string) bool {
-	return utf8.ValidString(s) && !strings.ContainsRune(s, 0)
-}

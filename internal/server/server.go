@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -122,7 +123,7 @@ func (s *Server) operatorKey(ctx context.Context) (string, error) {
 	}
 	path := filepath.Join(s.cfg.DataDir, OperatorKeyFileName)
 	if b, err := os.ReadFile(path); err == nil {
-		key := string(trimSpace(b))
+		key := strings.TrimSpace(string(b))
 		if len(key) < minOperatorKey {
 			return "", fmt.Errorf("%s holds %d characters; an operator key has at least %d (delete the file to have a new key made)", path, len(key), minOperatorKey)
 		}
@@ -159,13 +160,6 @@ func (s *Server) operatorKey(ctx context.Context) (string, error) {
 // minOperatorKey is the shortest operator key accepted from a file or the
 // environment; generated keys have 52 characters.
 const minOperatorKey = 16
-
-func trimSpace(b []byte) []byte {
-	for len(b) > 0 && (b[len(b)-1] == '\n' || b[len(b)-1] == '\r' || b[len(b)-1] == ' ') {
-		b = b[:len(b)-1]
-	}
-	return b
-}
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)

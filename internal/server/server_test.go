@@ -3,6 +3,7 @@ package server_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -126,22 +127,28 @@ func TestGracefulShutdown(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ctx, func(a string) { addr <- a }) }()
 	base := "http://" + <-addr
-	// A request in flight when shutdown starts still gets its answer.
+	// A request in flight when shutdown starts still gets its answer: its
+	// body is still arriving when stop() is called.
+	body, bodyWriter := io.Pipe()
 	slow := make(chan error, 1)
 	go func() {
-		req, _ := http.NewRequest("POST", base+"/admin/v1/apps", strings.NewReader(`{"kind":"miniprogram","name":"late"}`))
+		req, _ := http.NewRequest("POST", base+"/admin/v1/apps", body)
 		req.Header.Set("Authorization", "Bearer graceful-test-operator-key")
 		resp, err := http.DefaultClient.Do(req)
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode != 201 {
-				err = io.ErrUnexpectedEOF
+				err = fmt.Errorf("status %d", resp.StatusCode)
 			}
 		}
 		slow <- err
 	}()
-	time.Sleep(20 * time.Millisecond)
+	bodyWriter.Write([]byte(`{"kind":"miniprogram",`))
+	time.Sleep(50 * time.Millisecond) // the server is now reading the body
 	stop()
+	time.Sleep(50 * time.Millisecond) // shutdown has begun and waits for the request
+	bodyWriter.Write([]byte(`"name":"late"}`))
+	bodyWriter.Close()
 	if err := <-slow; err != nil {
 		t.Fatalf("in-flight request: %v", err)
 	}

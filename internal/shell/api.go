@@ -11,9 +11,9 @@ import (
 	"net/url"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"superapp/internal/identity"
+	"superapp/internal/input"
 	"superapp/internal/random"
 )
 
@@ -213,9 +213,9 @@ type credentials struct {
 	Name     string `json:"name"`
 }
 
-// check trims the phone number and refuses text no database can hold,
-// before any query or hashing: PostgreSQL rejects NUL and invalid UTF-8
-// with an error of its own.
+// check trims the phone number, requires one, and refuses text no database
+// can hold, before any query or hashing: PostgreSQL rejects NUL and invalid
+// UTF-8 with an error of its own.
 func (c *credentials) check() error {
 	c.Phone = strings.TrimSpace(c.Phone)
 	for _, f := range []struct{ field, v string }{{"phone", c.Phone}, {"password", c.Password}, {"name", c.Name}} {
@@ -223,12 +223,15 @@ func (c *credentials) check() error {
 			return err
 		}
 	}
+	if c.Phone == "" {
+		return errorf(http.StatusBadRequest, "invalid_input", "phone", "Enter your phone number.")
+	}
 	return nil
 }
 
 // storable refuses text that is not valid UTF-8 or holds a NUL character.
 func storable(field, v string) error {
-	if !utf8.ValidString(v) || strings.ContainsRune(v, 0) {
+	if !input.Storable(v) {
 		return errorf(http.StatusBadRequest, "invalid_input", field, "%s contains characters that are not allowed.", fieldLabel(field))
 	}
 	return nil
@@ -241,9 +244,6 @@ func (s *Shell) register(w http.ResponseWriter, r *http.Request) (any, error) {
 	}
 	if err := in.check(); err != nil {
 		return nil, err
-	}
-	if in.Phone == "" {
-		return nil, errorf(http.StatusBadRequest, "invalid_input", "phone", "Enter your phone number.")
 	}
 	ip := clientKey(r, s.p.Options.BehindProxy)
 	if ok, retry := s.lim.registerIP.take(ip); !ok {
@@ -274,9 +274,6 @@ func (s *Shell) signIn(w http.ResponseWriter, r *http.Request) (any, error) {
 	}
 	if err := in.check(); err != nil {
 		return nil, err
-	}
-	if in.Phone == "" {
-		return nil, errorf(http.StatusBadRequest, "invalid_input", "phone", "Enter your phone number.")
 	}
 	if in.Password == "" {
 		return nil, errorf(http.StatusBadRequest, "invalid_input", "password", "Enter your password.")

@@ -196,15 +196,11 @@ func parseForm(r *http.Request) error {
 	return nil
 }
 
-// param reads a query parameter, falling back to a form field for callers
-// that post forms.
+// param reads a query parameter, falling back to a field of the form that
+// parseForm read.
 func param(r *http.Request, name string) string {
 	if v := r.URL.Query().Get(name); v != "" {
 		return v
 	}
-	if r.Method == http.MethodPost && strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
-		r.Body = http.MaxBytesReader(nil, r.Body, MaxJSONBody)
-		return r.PostFormValue(name)
-	}
-	return ""
+	return r.PostForm.Get(name)
 }
