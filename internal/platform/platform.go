@@ -11,7 +11,9 @@ import (
 	"superapp/internal/accesstoken"
 	"superapp/internal/account"
 	"superapp/internal/identity"
+	"superapp/internal/live"
 	"superapp/internal/login"
+	"superapp/internal/officialaccount"
 	"superapp/internal/oauth"
 	"superapp/internal/quota"
 	"superapp/internal/store"
@@ -22,6 +24,7 @@ type Options struct {
 	Store         store.Config
 	AccountPolicy account.Policy
 	QuotaPolicy   quota.Policy
+	OAPolicy      officialaccount.Policy
 	// Dev relaxes rules meant for production that get in a developer's way:
 	// OAuth redirects to any host when an app lists no OAuth domains, and the
 	// shell's one-click test user.
@@ -38,6 +41,7 @@ func DefaultOptions(dataDir string) Options {
 		Store:         store.Config{DataDir: dataDir},
 		AccountPolicy: account.DefaultPolicy(),
 		QuotaPolicy:   quota.DefaultPolicy(),
+		OAPolicy:      officialaccount.DefaultPolicy(),
 	}
 }
 
@@ -51,6 +55,9 @@ type Platform struct {
 	Quota    *quota.Counter
 	Login    *login.Service
 	OAuth    *oauth.Service
+	// Live tells the shell's open pages about changes.
+	Live *live.Hub
+	OA   *officialaccount.Service
 }
 
 // Open connects to the database, migrates it and builds the services.
@@ -64,11 +71,15 @@ func Open(ctx context.Context, opts Options) (*Platform, error) {
 		db.Close()
 		return nil, err
 	}
+	accounts := account.NewService(db, opts.AccountPolicy)
+	hub := live.NewHub()
 	return &Platform{
 		Options:  opts,
 		DB:       db,
-		Accounts: account.NewService(db, opts.AccountPolicy),
+		Accounts: accounts,
 		Identity: ident,
+		Live:     hub,
+		OA:       officialaccount.NewService(db, ident, accounts, hub, opts.OAPolicy, opts.Dev),
 		Tokens:   accesstoken.NewService(db),
 		Quota:    quota.New(db, opts.QuotaPolicy),
 		Login:    login.NewService(db, ident),
@@ -76,10 +87,11 @@ func Open(ctx context.Context, opts Options) (*Platform, error) {
 	}, nil
 }
 
-// RunBackground flushes quota counters and sweeps expired credentials until
-// ctx ends.
+// RunBackground flushes quota counters, sends callbacks, fans out mass
+// sends and sweeps expired credentials until ctx ends.
 func (p *Platform) RunBackground(ctx context.Context) {
 	go p.Quota.Run(ctx, time.Second)
+	go p.OA.Run(ctx)
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
 	for {

@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"superapp/internal/account"
+	"superapp/internal/officialaccount"
 	"superapp/internal/quota"
 )
 
@@ -14,13 +15,14 @@ import (
 // Fields left out keep WeChat's values; quota.daily entries are merged into
 // the default table (a limit of -1 removes an endpoint's limit). Unknown
 // fields are errors, so a typo cannot silently leave a default in force.
-func LoadPolicyFile(path string, accounts *account.Policy, quotas *quota.Policy) error {
+func LoadPolicyFile(path string, accounts *account.Policy, quotas *quota.Policy, oa *officialaccount.Policy) error {
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return fmt.Errorf("policy file: %w", err)
 	}
 	var file struct {
 		Accounts json.RawMessage `json:"accounts"`
+		OA       json.RawMessage `json:"official_accounts"`
 		Quota    *struct {
 			Daily          map[string]int64 `json:"daily"`
 			ResetsPerMonth *int             `json:"resets_per_month"`
@@ -32,6 +34,11 @@ func LoadPolicyFile(path string, accounts *account.Policy, quotas *quota.Policy)
 	if len(file.Accounts) > 0 {
 		if err := strictDecode(file.Accounts, accounts); err != nil {
 			return fmt.Errorf("policy file %s: accounts: %v", path, err)
+		}
+	}
+	if len(file.OA) > 0 {
+		if err := strictDecode(file.OA, oa); err != nil {
+			return fmt.Errorf("policy file %s: official_accounts: %v", path, err)
 		}
 	}
 	if file.Quota != nil {

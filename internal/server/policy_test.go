@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"superapp/internal/account"
+	"superapp/internal/officialaccount"
 	"superapp/internal/quota"
 	"superapp/internal/server"
 )
@@ -18,8 +19,8 @@ func TestLoadPolicyFile(t *testing.T) {
 		os.WriteFile(p, []byte(s), 0o600)
 		return p
 	}
-	acc, q := account.DefaultPolicy(), quota.DefaultPolicy()
-	err := server.LoadPolicyFile(write(`{"accounts":{"org_same_subject_miniprograms":200},"quota":{"daily":{"/cgi-bin/token":10,"/cgi-bin/user/get":-1},"resets_per_month":0}}`), &acc, &q)
+	acc, q, oa := account.DefaultPolicy(), quota.DefaultPolicy(), officialaccount.DefaultPolicy()
+	err := server.LoadPolicyFile(write(`{"accounts":{"org_same_subject_miniprograms":200},"quota":{"daily":{"/cgi-bin/token":10,"/cgi-bin/user/get":-1},"resets_per_month":0}}`), &acc, &q, &oa)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,8 +39,8 @@ func TestLoadPolicyFile(t *testing.T) {
 		`{"quotas":{}}`: `unknown field "quotas"`,
 		`not json`:      "invalid character",
 	} {
-		acc, q := account.DefaultPolicy(), quota.DefaultPolicy()
-		if err := server.LoadPolicyFile(write(body), &acc, &q); err == nil || !strings.Contains(err.Error(), want) {
+		acc, q, oa := account.DefaultPolicy(), quota.DefaultPolicy(), officialaccount.DefaultPolicy()
+		if err := server.LoadPolicyFile(write(body), &acc, &q, &oa); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: error %v, want %q", body, err, want)
 		}
 	}

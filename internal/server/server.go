@@ -21,6 +21,7 @@ import (
 
 	"superapp/internal/account"
 	"superapp/internal/adminapi"
+	"superapp/internal/officialaccount"
 	"superapp/internal/platform"
 	"superapp/internal/proxy"
 	"superapp/internal/quota"
@@ -46,6 +47,8 @@ type Config struct {
 	QuotaPolicy *quota.Policy
 	// AccountPolicy, when not nil, replaces account.DefaultPolicy.
 	AccountPolicy *account.Policy
+	// OAPolicy, when not nil, replaces officialaccount.DefaultPolicy.
+	OAPolicy *officialaccount.Policy
 	// PolicyFile names a JSON file ({"accounts":{…},"quota":{…}}) whose
 	// fields override WeChat's default limits for this deployment.
 	PolicyFile string
@@ -72,7 +75,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	opts.Dev = cfg.Dev
 	opts.BehindProxy = proxy.Trust(cfg.TrustForwardedFor)
 	if cfg.PolicyFile != "" {
-		if err := LoadPolicyFile(cfg.PolicyFile, &opts.AccountPolicy, &opts.QuotaPolicy); err != nil {
+		if err := LoadPolicyFile(cfg.PolicyFile, &opts.AccountPolicy, &opts.QuotaPolicy, &opts.OAPolicy); err != nil {
 			return nil, err
 		}
 	}
@@ -81,6 +84,9 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	if cfg.AccountPolicy != nil {
 		opts.AccountPolicy = *cfg.AccountPolicy
+	}
+	if cfg.OAPolicy != nil {
+		opts.OAPolicy = *cfg.OAPolicy
 	}
 	p, err := platform.Open(ctx, opts)
 	if err != nil {

@@ -19,6 +19,7 @@ import (
 
 	"superapp/internal/account"
 	"superapp/internal/identity"
+	"superapp/internal/officialaccount"
 	"superapp/internal/server"
 	"superapp/internal/store/storetest"
 )
@@ -48,6 +49,12 @@ func Dev() Option { return func(c *server.Config) { c.Dev = true } }
 // proxy that appends X-Forwarded-For.
 func BehindProxy() Option { return func(c *server.Config) { c.TrustForwardedFor = true } }
 
+// OAPolicy runs the server under p instead of WeChat's official-account
+// limits (e.g. a short callback timeout).
+func OAPolicy(p officialaccount.Policy) Option {
+	return func(c *server.Config) { c.OAPolicy = &p }
+}
+
 // AccountPolicy runs the server under p instead of WeChat's account limits,
 // so a test can reach a limit with a few apps.
 func AccountPolicy(p account.Policy) Option {
@@ -67,8 +74,13 @@ func New(t testing.TB, opts ...Option) *Server {
 		t.Fatalf("start server: %v", err)
 	}
 	hs := httptest.NewServer(srv.Handler())
+	bg, stop := context.WithCancel(context.Background())
+	bgDone := make(chan struct{})
+	go func() { srv.P.RunBackground(bg); close(bgDone) }()
 	t.Cleanup(func() {
 		hs.Close()
+		stop()
+		<-bgDone
 		srv.P.Close()
 	})
 	return &Server{URL: hs.URL, Server: srv, HTTP: hs}
