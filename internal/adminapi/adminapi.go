@@ -190,6 +190,9 @@ func (a *API) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST /sim/v1/phone-data", a.operator(a.simPhoneData))
 	mux.HandleFunc("POST /sim/v1/oauth-code", a.operator(a.simOAuthCode))
 	mux.HandleFunc("POST /sim/v1/jssdk-config", a.operator(a.simJSSDKConfig))
+	a.registerOACallbacks(mux)
+	a.registerOAAutoReplies(mux)
+	a.registerSimOA(mux)
 	mux.HandleFunc("/admin/", a.operator(func(r *http.Request) (any, error) {
 		return nil, notFound("no admin API at " + r.Method + " " + r.URL.Path)
 	}))

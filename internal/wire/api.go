@@ -47,6 +47,12 @@ func (a *API) Register(mux *http.ServeMux) {
 	mux.HandleFunc("/sns/auth", a.anyMethod(a.snsAuth))
 	mux.HandleFunc("/cgi-bin/ticket/getticket", a.authed(a.ticket))
 
+	// Official accounts.
+	a.registerOAUsers(mux)
+	a.registerOAQRCodes(mux)
+	a.registerOAMenus(mux)
+	a.registerOAMessages(mux)
+
 	// Anything else under WeChat's API prefixes is an API this server lacks.
 	for _, prefix := range []string{"/cgi-bin/", "/sns/", "/wxa/", "/wxaapi/", "/datacube/", "/customservice/"} {
 		mux.HandleFunc(prefix, a.anyMethod(a.notImplemented))

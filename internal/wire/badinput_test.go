@@ -518,7 +518,7 @@ func checkWireAnswer(t *testing.T, resp *http.Response, raw []byte) map[string]a
 func TestBadInput(t *testing.T) {
 	f := newFixture(t)
 	seen := map[string]bool{}
-	for _, c := range wireCases {
+	for _, c := range allWireCases() {
 		name := c.endpoint + ": " + c.input
 		if seen[name] {
 			t.Fatalf("duplicate case %q", name)
@@ -573,7 +573,7 @@ func TestBadInput(t *testing.T) {
 // issue names.
 func TestBadInputCoverage(t *testing.T) {
 	have := map[string]int{}
-	for _, c := range wireCases {
+	for _, c := range allWireCases() {
 		u, _ := url.Parse(strings.ReplaceAll(c.target, "{", "")) // placeholders are not URL syntax
 		have[u.Path]++
 	}
@@ -587,10 +587,20 @@ func TestBadInputCoverage(t *testing.T) {
 	}
 }
 
+// allWireCases is the foundation's cases, then each official-account
+// family's (kept beside their endpoints' tests).
+func allWireCases() []badCase {
+	var all []badCase
+	for _, cs := range [][]badCase{wireCases, oaUserCases, oaQRCodeCases, oaMenuCases, oaMessageCases} {
+		all = append(all, cs...)
+	}
+	return all
+}
+
 func wireTable() string {
 	var b strings.Builder
 	b.WriteString("| family | endpoint | bad input | expected answer | note |\n|---|---|---|---|---|\n")
-	for _, c := range wireCases {
+	for _, c := range allWireCases() {
 		answer := "accepted (errcode 0 or data)"
 		if c.want != 0 {
 			answer = fmt.Sprintf("%d `%s …`", c.want, c.prefix)

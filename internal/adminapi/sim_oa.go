@@ -1,0 +1,5 @@
+package adminapi
+
+import "net/http"
+
+func (a *API) registerSimOA(mux *http.ServeMux) {}

@@ -1,0 +1,5 @@
+package wire
+
+import "net/http"
+
+func (a *API) registerOAMenus(mux *http.ServeMux) {}

@@ -1,0 +1,5 @@
+package wire
+
+import "net/http"
+
+func (a *API) registerOAMessages(mux *http.ServeMux) {}

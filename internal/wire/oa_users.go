@@ -1,0 +1,5 @@
+package wire
+
+import "net/http"
+
+func (a *API) registerOAUsers(mux *http.ServeMux) {}
