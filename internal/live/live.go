@@ -11,8 +11,9 @@ import "sync"
 
 // Event is a change a page may care about.
 type Event struct {
-	// Type is "message" (new messages in a conversation) or "follow"
-	// (the user's follows changed).
+	// Type is "message" (new messages in a conversation), "follow" (the
+	// user's follows changed), "read" (a conversation was read on another
+	// page) or "typing" (the account is typing).
 	Type  string `json:"type"`
 	AppID string `json:"appid,omitempty"`
 }

@@ -7,6 +7,15 @@ import (
 // inbound validates a user's message and returns its push and its visible
 // form in the conversation.
 func (um UserMessage) inbound() (*Inbound, *Message, error) {
+	fields := map[string]string{"text": um.Text, "bizmsgmenuid": um.MenuID, "url": um.URL, "media_id": um.MediaID, "title": um.Title, "description": um.Description}
+	if um.Location != nil {
+		fields["location.label"] = um.Location.Label
+	}
+	for name, v := range fields {
+		if !input.Storable(v) {
+			return nil, nil, input.Errorf(name, "must be UTF-8 text without NUL characters")
+		}
+	}
 	kind := um.Kind
 	if kind == "" {
 		kind = "text"
