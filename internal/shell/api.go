@@ -63,6 +63,9 @@ func (s *Shell) api(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	methods, ok := s.routes()[strings.TrimPrefix(r.URL.Path, "/shell/api/")]
 	if !ok {
+		methods, ok = s.oaRoutes(r)
+	}
+	if !ok {
 		writeError(w, r, errNotFound)
 		return
 	}

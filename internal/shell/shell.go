@@ -36,6 +36,7 @@ type Shell struct {
 	// files carry no time, so the process start stands in.
 	built time.Time
 	lim   *limits
+	oa    *oaState
 }
 
 // New returns the shell.
@@ -49,12 +50,13 @@ func New(p *platform.Platform) *Shell {
 	if err != nil {
 		panic(err)
 	}
-	return &Shell{p: p, assets: assets, index: index, built: time.Now(), lim: newLimits()}
+	return &Shell{p: p, assets: assets, index: index, built: time.Now(), lim: newLimits(), oa: newOAState()}
 }
 
 // Register adds the shell's routes.
 func (s *Shell) Register(mux *http.ServeMux) {
 	mux.HandleFunc("/shell/api/", s.api)
+	s.registerOA(mux)
 	mux.HandleFunc("/shell/assets/", s.asset)
 	mux.HandleFunc("/connect/oauth2/authorize", s.authorizePage)
 	mux.HandleFunc("/", s.page)

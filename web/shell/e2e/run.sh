@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end test of the shell: installs the npm packages (never a browser),
 # makes sure Debian's chromium is there, type-checks the sources and runs
-# e2e/shell.test.js against a freshly built `superapp dev`.
+# e2e/shell.test.js and e2e/oa.test.js, each against a freshly started server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,4 +19,4 @@ fi
 
 PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
 npx --no-install tsc --noEmit -p .
-CHROMIUM="$CHROMIUM" node --test --test-concurrency=1 e2e/shell.test.js
+CHROMIUM="$CHROMIUM" node --test --test-concurrency=1 e2e/shell.test.js e2e/oa.test.js

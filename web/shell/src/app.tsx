@@ -2,8 +2,12 @@
 // picks the page for the current path.
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, type Config, type User } from './api';
+import { ProfilePage, SearchPage } from './account';
 import { AuthPage } from './auth';
+import { Conversation } from './conversation';
+import { startLive, stopLive } from './live';
 import { OAuthPage } from './oauth';
+import { MiniProgramPage, ScanPage } from './scan';
 import { navigate, safeNext, useLocation } from './router';
 import { EditName, TabShell } from './tabs';
 import { Button, Loading, Msg } from './ui';
@@ -32,6 +36,11 @@ export function App() {
     );
   };
   useEffect(load, []);
+  // The live stream runs while someone is signed in.
+  useEffect(() => {
+    if (user) startLive();
+    else stopLive();
+  }, [user?.id]);
 
   if (failure) {
     return (
@@ -42,6 +51,9 @@ export function App() {
   }
   if (!config || user === undefined) return <Loading />;
 
+  // A QR code's address is the server's to answer (it follows the
+  // account); after signing in the page goes back there for real.
+  if (path.startsWith('/q/')) return <Reload />;
   if (path === '/connect/oauth2/authorize') {
     return <OAuthPage config={config} user={user} onUser={setUser} />;
   }
@@ -72,6 +84,17 @@ export function App() {
       return <TabShell tab="me" user={user} onUser={setUser} />;
     case '/me/name':
       return <EditName user={user} onUser={setUser} />;
+    case '/search':
+      return <SearchPage initial={query.get('q') ?? ''} />;
+    case '/scan':
+      return <ScanPage />;
+    case '/miniprogram':
+      return <MiniProgramPage appid={query.get('appid') ?? ''} path={query.get('path') ?? ''} />;
+  }
+  const [, section, appid, rest] = path.split('/');
+  if (appid && rest === undefined && section === 'chats') return <Conversation key={appid} appid={decodeURIComponent(appid)} user={user} />;
+  if (appid && rest === undefined && section === 'oa') return <ProfilePage key={appid} appid={decodeURIComponent(appid)} fromSearch={query.get('from') === 'search'} />;
+  switch (path) {
     default:
       return (
         <Msg icon="info" title="Page not found" testid="not-found" actions={<Button onClick={() => navigate('/')}>Back to Chats</Button>}>
@@ -83,5 +106,11 @@ export function App() {
 
 function Redirect({ to }: { to: string }) {
   useEffect(() => navigate(to, true), [to]);
+  return <Loading />;
+}
+
+/** Loads the current address from the server instead of drawing it. */
+function Reload() {
+  useEffect(() => location.replace(location.href), []);
   return <Loading />;
 }

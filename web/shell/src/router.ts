@@ -4,11 +4,14 @@ import { useEffect, useState } from 'preact/hooks';
 
 const listeners = new Set<() => void>();
 
-/** Goes to path (with query), adding a history entry unless replace. */
+/**
+ * Goes to path (with query), adding a history entry unless replace. Entries
+ * pushed here are marked, so a back button knows a shell page lies behind.
+ */
 export function navigate(to: string, replace = false): void {
   if (to === location.pathname + location.search) return;
-  if (replace) history.replaceState(null, '', to);
-  else history.pushState(null, '', to);
+  if (replace) history.replaceState(history.state, '', to);
+  else history.pushState({ shell: true }, '', to);
   listeners.forEach((l) => l());
 }
 

@@ -2,6 +2,7 @@
 import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
 import { api, ApiError, type User } from './api';
+import { ChatList } from './chats';
 import { navigate } from './router';
 import { Avatar, Button, Field, Toptips } from './ui';
 
@@ -32,7 +33,7 @@ export function TabShell(props: { tab: Tab; user: User; onUser: (u: User | null)
   return (
     <div class="weui-tab shell-tabs">
       <div class="weui-tab__panel" role="tabpanel">
-        {props.tab === 'chats' && <Chats />}
+        {props.tab === 'chats' && <ChatList />}
         {props.tab === 'discover' && <Discover />}
         {props.tab === 'me' && <Me user={props.user} onUser={props.onUser} />}
       </div>
@@ -64,22 +65,30 @@ function PageTitle({ children }: { children: string }) {
   return <h1 class="shell-title">{children}</h1>;
 }
 
-function Chats() {
-  return (
-    <div data-testid="chats-page">
-      <PageTitle>Chats</PageTitle>
-      <div class="shell-empty">
-        <p class="shell-empty__title">No chats yet</p>
-        <p class="shell-empty__desc">Messages from the official accounts you follow will appear here.</p>
-      </div>
-    </div>
-  );
-}
-
 function Discover() {
+  const cell = (path: string, label: string, testid: string) => (
+    <a
+      class="weui-cell weui-cell_active weui-cell_access"
+      href={path}
+      data-testid={testid}
+      onClick={(e) => {
+        e.preventDefault();
+        navigate(path);
+      }}
+    >
+      <div class="weui-cell__bd">
+        <p>{label}</p>
+      </div>
+      <div class="weui-cell__ft" />
+    </a>
+  );
   return (
     <div data-testid="discover-page">
       <PageTitle>Discover</PageTitle>
+      <div class="weui-cells">
+        {cell('/scan', 'Scan', 'discover-scan')}
+        {cell('/search', 'Official Accounts', 'discover-accounts')}
+      </div>
       <div class="weui-cells">
         <div class="weui-cell">
           <div class="weui-cell__bd">
@@ -87,14 +96,7 @@ function Discover() {
           </div>
           <div class="weui-cell__ft">Coming soon</div>
         </div>
-        <div class="weui-cell">
-          <div class="weui-cell__bd">
-            <p>Official Accounts</p>
-          </div>
-          <div class="weui-cell__ft">Coming soon</div>
-        </div>
       </div>
-      <div class="weui-cells__tips">Mini programs and official-account pages will open here in a later version.</div>
     </div>
   );
 }

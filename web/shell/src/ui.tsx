@@ -2,6 +2,7 @@
 import type { ComponentChildren, JSX } from 'preact';
 import { useEffect } from 'preact/hooks';
 import type { User } from './api';
+import { navigate } from './router';
 
 /** A red bar at the top that hides itself, WeUI's toptips. */
 export function Toptips({ text, onClose }: { text: string; onClose: () => void }) {
@@ -30,7 +31,7 @@ export function Loading() {
 }
 
 /** The user's picture, or the first letter of their name on a coloured square. */
-export function Avatar({ user, size = 'l' }: { user: Pick<User, 'name' | 'avatar_url'>; size?: 's' | 'l' }) {
+export function Avatar({ user, size = 'l' }: { user: Pick<User, 'name' | 'avatar_url'>; size?: 's' | 'm' | 'l' }) {
   if (user.avatar_url) {
     return <img class={`shell-avatar shell-avatar_${size}`} src={user.avatar_url} alt="" />;
   }
@@ -124,4 +125,69 @@ export function Msg(props: {
       {props.actions && <div class="weui-msg__opr-area">{props.actions}</div>}
     </div>
   );
+}
+
+/** Goes back in the shell's history, or to fallback when there is none. */
+export function goBack(fallback: string) {
+  if (history.state?.shell) history.back();
+  else navigate(fallback, true);
+}
+
+/** A page's top bar: a back button, the title, and an optional action. */
+export function NavBar(props: { title: string; back: string; action?: ComponentChildren; testid?: string }) {
+  return (
+    <header class="shell-navbar" data-testid={props.testid}>
+      <button type="button" class="shell-navbar__back" aria-label="Back" onClick={() => goBack(props.back)}>
+        <svg viewBox="0 0 24 24" aria-hidden="true">
+          <path d="M15.5 4.5 8 12l7.5 7.5" fill="none" stroke="currentColor" stroke-width="2" />
+        </svg>
+      </button>
+      <h1 class="shell-navbar__title">{props.title}</h1>
+      <div class="shell-navbar__action">{props.action}</div>
+    </header>
+  );
+}
+
+/** WeUI's modal dialog: a title, text, and two buttons. */
+export function Dialog(props: {
+  title: string;
+  children?: ComponentChildren;
+  confirm: string;
+  warn?: boolean;
+  onConfirm: () => void;
+  onCancel: () => void;
+}) {
+  return (
+    <div>
+      <div class="weui-mask" />
+      <div class="weui-dialog" role="dialog" aria-modal="true" aria-label={props.title}>
+        <div class="weui-dialog__hd">
+          <strong class="weui-dialog__title">{props.title}</strong>
+        </div>
+        {props.children && <div class="weui-dialog__bd">{props.children}</div>}
+        <div class="weui-dialog__ft">
+          <button type="button" class="weui-dialog__btn weui-dialog__btn_default" onClick={props.onCancel}>
+            Cancel
+          </button>
+          <button type="button" class={'weui-dialog__btn ' + (props.warn ? 'weui-dialog__btn_warn' : 'weui-dialog__btn_primary')} onClick={props.onConfirm}>
+            {props.confirm}
+          </button>
+        </div>
+      </div>
+    </div>
+  );
+}
+
+/** A small "time ago or date" for lists and conversations. */
+export function shortTime(unix: number, withDay = false): string {
+  if (!unix) return '';
+  const d = new Date(unix * 1000);
+  const now = new Date();
+  const hm = d.toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' });
+  if (d.toDateString() === now.toDateString()) return hm;
+  const yesterday = new Date(now);
+  yesterday.setDate(now.getDate() - 1);
+  if (d.toDateString() === yesterday.toDateString()) return withDay ? 'Yesterday ' + hm : 'Yesterday';
+  const day = d.toLocaleDateString('en-GB', { year: d.getFullYear() === now.getFullYear() ? undefined : 'numeric', month: 'short', day: 'numeric' });
+  return withDay ? day + ' ' + hm : day;
 }
