@@ -443,7 +443,8 @@ var stateQueries = []string{
 	"SELECT remark FROM oa_followers ORDER BY appid, openid",
 	"SELECT COUNT(*) FROM oa_tags", "SELECT name FROM oa_tags ORDER BY appid, id", "SELECT COUNT(*) FROM oa_follower_tags",
 	"SELECT COUNT(*) FROM oa_messages", "SELECT COUNT(*) FROM oa_inbox", "SELECT COUNT(*) FROM oa_callbacks",
-	"SELECT COUNT(*) FROM oa_callback_configs", "SELECT COUNT(*) FROM oa_menus", "SELECT COUNT(*) FROM oa_autoreplies",
+	"SELECT COUNT(*) FROM oa_callback_configs", "SELECT COUNT(*) FROM oa_menus", "SELECT COALESCE(MAX(last_id), 0) FROM oa_menu_ids",
+	"SELECT COUNT(*) FROM oa_autoreplies",
 	"SELECT COUNT(*) FROM oa_qrcodes", "SELECT COUNT(*) FROM oa_templates", "SELECT COUNT(*) FROM oa_template_industries",
 	"SELECT COUNT(*) FROM oa_mass_jobs", "SELECT COUNT(*) FROM oa_media",
 }
