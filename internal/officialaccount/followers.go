@@ -72,11 +72,7 @@ func scanFollower(row interface{ Scan(...any) error }) (*Follower, error) {
 // followerTx reads the relation in tx, locking it on PostgreSQL; nil when
 // the user never followed.
 func (s *Service) followerTx(ctx context.Context, tx *store.Tx, appid, userID string) (*Follower, error) {
-	lock := ""
-	if s.db.Dialect == store.Postgres {
-		lock = " FOR UPDATE"
-	}
-	f, err := scanFollower(tx.QueryRow(ctx, "SELECT "+followerColumns+" FROM oa_followers WHERE appid = ? AND user_id = ?"+lock, appid, userID))
+	f, err := scanFollower(tx.QueryRow(ctx, "SELECT "+followerColumns+" FROM oa_followers WHERE appid = ? AND user_id = ?"+s.forUpdate(), appid, userID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}

@@ -33,13 +33,15 @@ type Service struct {
 	policy   Policy
 	// Dispatcher sends the callback outbox; nil until Start.
 	dispatcher *callback.Dispatcher
-	now        func() time.Time
+	// massWake makes runMass look for new jobs at once.
+	massWake chan struct{}
+	now      func() time.Time
 }
 
 // NewService builds the domain. dev relaxes the callback SSRF default
 // (loopback and private targets allowed).
 func NewService(db *store.DB, ident *identity.Service, accounts *account.Service, hub *live.Hub, policy Policy, dev bool) *Service {
-	s := &Service{db: db, ident: ident, accounts: accounts, hub: hub, policy: policy, now: time.Now}
+	s := &Service{db: db, ident: ident, accounts: accounts, hub: hub, policy: policy, massWake: make(chan struct{}, 1), now: time.Now}
 	s.dispatcher = callback.NewDispatcher(db, s, policy.Callbacks.Options(dev))
 	return s
 }

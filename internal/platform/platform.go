@@ -13,8 +13,8 @@ import (
 	"superapp/internal/identity"
 	"superapp/internal/live"
 	"superapp/internal/login"
-	"superapp/internal/officialaccount"
 	"superapp/internal/oauth"
+	"superapp/internal/officialaccount"
 	"superapp/internal/quota"
 	"superapp/internal/store"
 )
@@ -107,6 +107,7 @@ func (p *Platform) RunBackground(ctx context.Context) {
 func (p *Platform) sweep(ctx context.Context) {
 	for name, sweep := range map[string]func(context.Context) error{
 		"access tokens": p.Tokens.Sweep, "login codes": p.Login.Sweep, "oauth": p.OAuth.Sweep, "shell sessions": p.Identity.Sweep,
+		"official-account media": p.OA.Sweep,
 	} {
 		if err := sweep(ctx); err != nil && ctx.Err() == nil {
 			slog.Warn("sweep expired rows", "what", name, "err", err)

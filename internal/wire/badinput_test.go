@@ -447,6 +447,7 @@ var stateQueries = []string{
 	"SELECT COUNT(*) FROM oa_autoreplies",
 	"SELECT COUNT(*) FROM oa_qrcodes", "SELECT COUNT(*) FROM oa_templates", "SELECT COUNT(*) FROM oa_template_industries",
 	"SELECT COUNT(*) FROM oa_mass_jobs", "SELECT COUNT(*) FROM oa_media",
+	"SELECT COALESCE(SUM(sent), 0) FROM oa_template_daily", "SELECT COUNT(*) FROM oa_template_sends",
 }
 
 func snapshot(t *testing.T, s *testserver.Server) map[string]string {

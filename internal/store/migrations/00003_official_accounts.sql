@@ -27,10 +27,6 @@ CREATE TABLE oa_followers (
     -- CreateTime of the latest event pushed for this user: events are
     -- deduplicated by FromUserName+CreateTime, so each gets a distinct second.
     last_event_time    BIGINT NOT NULL DEFAULT 0,
-    -- Mass messages received in mass_month (YYYY-MM), for the service
-    -- account's per-user monthly limit.
-    mass_month         TEXT NOT NULL DEFAULT '',
-    mass_count         INTEGER NOT NULL DEFAULT 0,
     -- The newest message id the user has read in this conversation.
     last_read_id       BIGINT NOT NULL DEFAULT 0,
     PRIMARY KEY (appid, user_id)
