@@ -121,7 +121,19 @@ export function Conversation(props: { appid: string; user: User }) {
     return () => document.removeEventListener('visibilitychange', onVisible);
   }, [appid]);
 
+  // The account's customer service is typing (custom/typing): WeChat shows
+  // it in the title until cancelled, a message arrives, or 15 s pass.
+  const [typing, setTyping] = useState(false);
+  const typingTimer = useRef<number | undefined>(undefined);
+  const showTyping = (on: boolean) => {
+    window.clearTimeout(typingTimer.current);
+    setTyping(on);
+    if (on) typingTimer.current = window.setTimeout(() => setTyping(false), 15000);
+  };
+  useEffect(() => () => window.clearTimeout(typingTimer.current), []);
+
   useLive((e) => {
+    if (e.appid === appid && (e.type === 'typing' || e.type === 'typing_cancel' || e.type === 'message')) showTyping(e.type === 'typing');
     if (e.type === 'resync' || (e.type === 'message' && e.appid === appid)) syncNewer();
     if (e.type === 'resync' || (e.type === 'follow' && e.appid === appid)) loadAccount().catch((err) => setError(errorText(err)));
   });
@@ -255,7 +267,7 @@ export function Conversation(props: { appid: string; user: User }) {
     <div class="oa-conversation" data-testid="conversation">
       <Toptips text={error} onClose={() => setError('')} />
       <NavBar
-        title={profile.name}
+        title={typing ? 'Typing…' : profile.name}
         back="/chats"
         action={
           <button type="button" class="shell-navbar__icon" aria-label="Account profile" onClick={() => navigate('/oa/' + encodeURIComponent(appid))}>
