@@ -14,6 +14,19 @@ type Job struct {
 	DedupKey  string
 	MessageID int64
 	Attempts  int
+
+	// From the push's XML: MsgType and Event (events only), the user's
+	// OpenID (FromUserName) and the account's original id (ToUserName).
+	MsgType    string
+	Event      string
+	OpenID     string
+	ToUserName string
+
+	// The outcome, as Settled sees it: State is StateDone (Reply is the
+	// passive reply, nil for none) or StateFailed (Reason says why).
+	State  string
+	Reply  *Reply
+	Reason string
 }
 
 // Reply is a developer server's passive reply, decrypted and parsed
