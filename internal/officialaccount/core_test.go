@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/xml"
 	"strings"
+	"sync"
 	"testing"
 
 	"superapp/internal/account"
@@ -239,5 +240,60 @@ func TestInboundXMLShapes(t *testing.T) {
 	}
 	if err := xml.Unmarshal([]byte(loc.XML()), &d); err != nil || d.X != 31.2 || d.Y != 121.5 || d.Label != "here" || d.MsgID != 9 {
 		t.Fatalf("location push = %+v, %v", d, err)
+	}
+}
+
+// A user's first follow can arrive twice at once (a double tap, the shell
+// and a QR code): both succeed, and the developer hears one subscribe.
+func TestFirstFollowUnderRace(t *testing.T) {
+	w := newWorld(t)
+	w.withServer(t)
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := w.p.OA.Follow(ctx, w.oa.AppID, w.user.ID, officialaccount.SceneSearch, nil); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	subscribes := 0
+	for _, p := range w.pushes(t) {
+		if p.Doc.Event == "subscribe" {
+			subscribes++
+		}
+	}
+	if subscribes != 1 {
+		t.Fatalf("%d subscribe pushes after racing first follows, want 1", subscribes)
+	}
+	if f, err := w.p.OA.Relation(ctx, w.oa.AppID, w.user.ID); err != nil || f == nil || !f.Subscribed {
+		t.Fatalf("relation = %+v, %v; want subscribed", f, err)
+	}
+}
+
+// A user's message carries only web addresses: the shell turns them into
+// links and sources, where javascript: or data: would run.
+func TestUserMessageURLsMustBeWebAddresses(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	if _, err := w.p.OA.Follow(ctx, w.oa.AppID, w.user.ID, officialaccount.SceneSearch, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []string{"javascript:alert(document.cookie)", "JavaScript:alert(1)", "data:text/html,<script>alert(1)</script>", "//evil.example/x.png", "/shell/api/me"} {
+		for _, kind := range []string{"image", "voice", "video", "link"} {
+			_, err := w.p.OA.Send(ctx, w.oa.AppID, w.user.ID, officialaccount.UserMessage{Kind: kind, URL: bad, Title: "t"})
+			if err == nil || !strings.HasPrefix(err.Error(), "url:") {
+				t.Errorf("%s message with url %q: err = %v, want an error naming url", kind, bad, err)
+			}
+		}
+	}
+	if _, err := w.p.OA.Send(ctx, w.oa.AppID, w.user.ID, officialaccount.UserMessage{Kind: "image", URL: "https://pics.example/a.png"}); err != nil {
+		t.Fatalf("an https picture: %v", err)
+	}
+	if msgs, err := w.p.OA.Conversation(ctx, w.user.ID, w.oa.AppID, 0, 0, 10); err != nil || len(msgs) != 1 {
+		t.Fatalf("conversation = %+v, %v; want only the https picture", msgs, err)
 	}
 }

@@ -135,6 +135,11 @@ func (s *Service) Follow(ctx context.Context, appid, userID, scene string, qr *Q
 	var res *ActResult
 	followed := false
 	err = s.db.InTx(ctx, func(tx *store.Tx) error {
+		// A row lock cannot serialize a first follow (there is no row yet):
+		// without this, racing first follows on PostgreSQL both insert.
+		if err := tx.Lock(ctx, "oa_follow:"+appid+":"+userID); err != nil {
+			return err
+		}
 		f, err := s.followerTx(ctx, tx, appid, userID)
 		if err != nil {
 			return err

@@ -724,18 +724,13 @@ func (r *MatchRule) matches(u *identity.User, tags map[string]bool) bool {
 
 // userTags returns the ids of the account's tags on userID.
 func (s *Service) userTags(ctx context.Context, appid, userID string) (map[string]bool, error) {
-	rows, err := s.db.Query(ctx, "SELECT tag_id FROM oa_follower_tags WHERE appid = ? AND user_id = ?", appid, userID)
+	ids, err := s.userTagIDs(ctx, appid, userID)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	tags := map[string]bool{}
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
+	tags := make(map[string]bool, len(ids))
+	for _, id := range ids {
 		tags[strconv.FormatInt(id, 10)] = true
 	}
-	return tags, rows.Err()
+	return tags, nil
 }

@@ -245,16 +245,17 @@ func (s *Service) tagging(ctx context.Context, appid string, id int64, openids [
 		if err := existingTag(ctx, tx, appid, id, ErrTagNotFound); err != nil {
 			return err
 		}
-		users, err := s.followerUsers(ctx, tx, appid, openids)
+		batch, err := s.followerUsers(ctx, tx, appid, openids)
 		if err != nil {
 			return err
 		}
 		if !add {
-			_, err := tx.Exec(ctx, "DELETE FROM oa_follower_tags WHERE appid = ? AND tag_id = ? AND user_id IN ("+sqlList(len(users))+")",
-				append([]any{appid, id}, stringArgs(users)...)...)
+			_, err := tx.Exec(ctx, "DELETE FROM oa_follower_tags WHERE appid = ? AND tag_id = ? AND user_id IN ("+sqlList(len(batch))+")",
+				append([]any{appid, id}, userIDArgs(batch)...)...)
 			return err
 		}
-		for i, u := range users {
+		for _, b := range batch {
+			u := b.userID
 			var has, n int
 			if err := tx.QueryRow(ctx, "SELECT COUNT(*), COALESCE(SUM(CASE WHEN tag_id = ? THEN 1 ELSE 0 END), 0) FROM oa_follower_tags WHERE appid = ? AND user_id = ?",
 				id, appid, u).Scan(&n, &has); err != nil {
@@ -264,7 +265,7 @@ func (s *Service) tagging(ctx context.Context, appid string, id int64, openids [
 				continue
 			}
 			if n >= s.policy.TagsPerUser {
-				return fmt.Errorf("%w: %s already has %d tags, at most %d allowed", ErrUserTooManyTags, quoteOpenID(openids[i]), n, s.policy.TagsPerUser)
+				return fmt.Errorf("%w: %s already has %d tags, at most %d allowed", ErrUserTooManyTags, quoteOpenID(b.openID), n, s.policy.TagsPerUser)
 			}
 			if _, err := tx.Exec(ctx, "INSERT INTO oa_follower_tags(appid, tag_id, user_id) VALUES (?, ?, ?)", appid, id, u); err != nil {
 				return err

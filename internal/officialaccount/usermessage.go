@@ -1,6 +1,8 @@
 package officialaccount
 
 import (
+	"net/url"
+
 	"superapp/internal/input"
 )
 
@@ -14,6 +16,13 @@ func (um UserMessage) inbound() (*Inbound, *Message, error) {
 	for name, v := range fields {
 		if !input.Storable(v) {
 			return nil, nil, input.Errorf(name, "must be UTF-8 text without NUL characters")
+		}
+	}
+	// The shell makes the address a link or loads it: anything but a web
+	// address (javascript:, data:) must not reach a conversation.
+	if um.URL != "" {
+		if u, err := url.Parse(um.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return nil, nil, input.Errorf("url", "must be an http or https address")
 		}
 	}
 	kind := um.Kind

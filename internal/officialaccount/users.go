@@ -116,11 +116,14 @@ func quoteOpenID(openid string) string {
 	return fmt.Sprintf("%q", openid)
 }
 
+// batchFollower is one OpenID of a batch and the user behind it.
+type batchFollower struct{ openID, userID string }
+
 // followerUsers resolves a batch of OpenIDs (duplicates removed, order kept)
 // in tx; one unknown OpenID fails the batch.
-func (s *Service) followerUsers(ctx context.Context, tx *store.Tx, appid string, openids []string) ([]string, error) {
+func (s *Service) followerUsers(ctx context.Context, tx *store.Tx, appid string, openids []string) ([]batchFollower, error) {
 	seen := map[string]bool{}
-	var users []string
+	var out []batchFollower
 	for _, o := range openids {
 		if seen[o] {
 			continue
@@ -130,9 +133,18 @@ func (s *Service) followerUsers(ctx context.Context, tx *store.Tx, appid string,
 		if err != nil {
 			return nil, err
 		}
-		users = append(users, u)
+		out = append(out, batchFollower{o, u})
 	}
-	return users, nil
+	return out, nil
+}
+
+// userIDArgs are the batch's user ids as query arguments.
+func userIDArgs(batch []batchFollower) []any {
+	out := make([]any, len(batch))
+	for i, b := range batch {
+		out[i] = b.userID
+	}
+	return out
 }
 
 // checkBatch applies a batch API's 1..max OpenIDs.
@@ -250,12 +262,12 @@ func (s *Service) SetBlacklisted(ctx context.Context, appid string, openids []st
 		flag = 1
 	}
 	return s.db.InTx(ctx, func(tx *store.Tx) error {
-		users, err := s.followerUsers(ctx, tx, appid, openids)
+		batch, err := s.followerUsers(ctx, tx, appid, openids)
 		if err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, "UPDATE oa_followers SET blacklisted = ? WHERE appid = ? AND user_id IN ("+sqlList(len(users))+")",
-			append([]any{flag, appid}, stringArgs(users)...)...)
+		_, err = tx.Exec(ctx, "UPDATE oa_followers SET blacklisted = ? WHERE appid = ? AND user_id IN ("+sqlList(len(batch))+")",
+			append([]any{flag, appid}, userIDArgs(batch)...)...)
 		return err
 	})
 }

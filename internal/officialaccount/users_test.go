@@ -420,3 +420,31 @@ func TestUserManagementNeedsAnOfficialAccount(t *testing.T) {
 		t.Fatalf("CreateTag in a mini program: %v", err)
 	}
 }
+
+// A batch with repeated OpenIDs names the follower who has too many tags,
+// not whoever sits at that position of the request.
+func TestTaggingNamesTheFollowerOverTheLimit(t *testing.T) {
+	w := policyWorld(t, func(p *officialaccount.Policy) { p.TagsPerUser = 1 })
+	ctx := context.Background()
+	oa := w.p.OA
+	app := w.oa.AppID
+	fans := w.followers(t, 2)
+	first, err := oa.CreateTag(ctx, app, "first")
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := oa.CreateTag(ctx, app, "second")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := oa.TagFollowers(ctx, app, first.ID, fans[1:]); err != nil {
+		t.Fatal(err)
+	}
+	err = oa.TagFollowers(ctx, app, second.ID, []string{fans[0], fans[0], fans[1]})
+	if !errors.Is(err, officialaccount.ErrUserTooManyTags) || !strings.Contains(err.Error(), fans[1]) {
+		t.Fatalf("tagging = %v, want ErrUserTooManyTags naming %s", err, fans[1])
+	}
+	if ids, _ := oa.TagIDsOf(ctx, app, fans[0]); len(ids) != 0 {
+		t.Fatalf("%s has tags %v after the failed batch, want none", fans[0], ids)
+	}
+}

@@ -2,7 +2,6 @@ package wire
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"strconv"
@@ -127,31 +126,6 @@ func (a *API) menuCreate(w http.ResponseWriter, r *http.Request, app *account.Ap
 	return OK(), nil
 }
 
-// menuValue is a value SDKs send as a JSON string or a number
-// (silenceper's match rule and menuid fields are strings in one place and
-// numbers in another).
-type menuValue string
-
-func (l *menuValue) UnmarshalJSON(b []byte) error {
-	if string(b) == "null" {
-		return nil
-	}
-	if len(b) > 0 && b[0] == '"' {
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
-		}
-		*l = menuValue(s)
-		return nil
-	}
-	var n json.Number
-	if err := json.Unmarshal(b, &n); err != nil {
-		return err
-	}
-	*l = menuValue(n)
-	return nil
-}
-
 func (a *API) menuAddConditional(w http.ResponseWriter, r *http.Request, app *account.App) (any, error) {
 	if err := requireKind(app, account.SubscriptionAccount, account.ServiceAccount); err != nil {
 		return nil, err
@@ -159,14 +133,14 @@ func (a *API) menuAddConditional(w http.ResponseWriter, r *http.Request, app *ac
 	var req struct {
 		Button    []officialaccount.Button `json:"button"`
 		MatchRule struct {
-			TagID              menuValue `json:"tag_id"`
-			GroupID            menuValue `json:"group_id"` // the name before tags replaced groups
-			Sex                menuValue `json:"sex"`
-			Country            menuValue `json:"country"`
-			Province           menuValue `json:"province"`
-			City               menuValue `json:"city"`
-			ClientPlatformType menuValue `json:"client_platform_type"`
-			Language           menuValue `json:"language"`
+			TagID              flexString `json:"tag_id"`
+			GroupID            flexString `json:"group_id"` // the name before tags replaced groups
+			Sex                flexString `json:"sex"`
+			Country            flexString `json:"country"`
+			Province           flexString `json:"province"`
+			City               flexString `json:"city"`
+			ClientPlatformType flexString `json:"client_platform_type"`
+			Language           flexString `json:"language"`
 		} `json:"matchrule"`
 	}
 	if err := menuBody(r, &req); err != nil {
@@ -191,7 +165,7 @@ func (a *API) menuDelConditional(w http.ResponseWriter, r *http.Request, app *ac
 		return nil, err
 	}
 	var req struct {
-		MenuID menuValue `json:"menuid"`
+		MenuID flexString `json:"menuid"`
 	}
 	if err := menuBody(r, &req); err != nil {
 		return nil, err

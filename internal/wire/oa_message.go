@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"cmp"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"strconv"
 
@@ -50,48 +49,47 @@ func (a *API) registerOAMessages(mux *http.ServeMux) {
 	a.registerOAMedia(mux)
 }
 
+// oaMessageErrors are the domain's errors about pushed messages,
+// templates, mass sends and media.
+var oaMessageErrors = domainErrors{
+	{officialaccount.ErrOpenIDNotFound, ErrInvalidOpenID},
+	{officialaccount.ErrNotFollowing, errRequireSubscribe},
+	{officialaccount.ErrNotOfficialAccount, ErrAPIUnauthorized},
+	{officialaccount.ErrMessageType, errInvalidMsgType},
+	{officialaccount.ErrEmptyContent, errEmptyContent},
+	{officialaccount.ErrContentTooLong, ErrBodyTooLarge},
+	{officialaccount.ErrMediaIDMissing, errMediaIDMissing},
+	{officialaccount.ErrEmptyNews, errEmptyNews},
+	{officialaccount.ErrTooManyArticles, errArticleSize},
+	{officialaccount.ErrMessageArgs, ErrInvalidParameter},
+	{officialaccount.ErrOutOfWindow, errOutOfWindow},
+	{officialaccount.ErrWindowCount, errWindowCount},
+	{officialaccount.ErrMediaNotFound, errInvalidMediaID},
+	{officialaccount.ErrMediaType, errInvalidMediaType},
+	{officialaccount.ErrFileType, errInvalidFileType},
+	{officialaccount.ErrMediaSize, errInvalidMediaSize},
+	{officialaccount.ErrMediaMissing, errMediaDataMissing},
+	{officialaccount.ErrIndustryInvalid, errInvalidIndustry},
+	{officialaccount.ErrTemplateNotFound, errInvalidTemplateID},
+	{officialaccount.ErrTooManyTemplates, errTemplateCount},
+	{officialaccount.ErrTemplateIndustry, errTemplateIndustry},
+	{officialaccount.ErrTemplateDailyLimit, ErrDailyQuota},
+	{officialaccount.ErrInvalidURL, errInvalidURL},
+	{officialaccount.ErrMassQuota, errMassQuota},
+	{officialaccount.ErrClientMsgIDTooLong, errClientMsgIDSize},
+	{officialaccount.ErrMassOpenIDListSize, errMassOpenIDList},
+	{officialaccount.ErrTagNotFound, errUsersTagID},
+	// WeChat's answers to these are undocumented; 40097 is the closest.
+	{officialaccount.ErrMassNotFound, ErrInvalidParameter},
+	{officialaccount.ErrMassNotDeletable, ErrInvalidParameter},
+	{officialaccount.ErrMassAudienceMissing, ErrInvalidParameter},
+}
+
 // oaMessageError maps the domain's errors about pushed messages, templates,
 // mass sends and media to errcodes, keeping the domain's detail.
 func oaMessageError(err error) error {
-	for _, m := range []struct {
-		domain error
-		wire   *Error
-	}{
-		{officialaccount.ErrOpenIDNotFound, ErrInvalidOpenID},
-		{officialaccount.ErrNotFollowing, errRequireSubscribe},
-		{officialaccount.ErrNotOfficialAccount, ErrAPIUnauthorized},
-		{officialaccount.ErrMessageType, errInvalidMsgType},
-		{officialaccount.ErrEmptyContent, errEmptyContent},
-		{officialaccount.ErrContentTooLong, ErrBodyTooLarge},
-		{officialaccount.ErrMediaIDMissing, errMediaIDMissing},
-		{officialaccount.ErrEmptyNews, errEmptyNews},
-		{officialaccount.ErrTooManyArticles, errArticleSize},
-		{officialaccount.ErrMessageArgs, ErrInvalidParameter},
-		{officialaccount.ErrOutOfWindow, errOutOfWindow},
-		{officialaccount.ErrWindowCount, errWindowCount},
-		{officialaccount.ErrMediaNotFound, errInvalidMediaID},
-		{officialaccount.ErrMediaType, errInvalidMediaType},
-		{officialaccount.ErrFileType, errInvalidFileType},
-		{officialaccount.ErrMediaSize, errInvalidMediaSize},
-		{officialaccount.ErrMediaMissing, errMediaDataMissing},
-		{officialaccount.ErrIndustryInvalid, errInvalidIndustry},
-		{officialaccount.ErrTemplateNotFound, errInvalidTemplateID},
-		{officialaccount.ErrTooManyTemplates, errTemplateCount},
-		{officialaccount.ErrTemplateIndustry, errTemplateIndustry},
-		{officialaccount.ErrTemplateDailyLimit, ErrDailyQuota},
-		{officialaccount.ErrInvalidURL, errInvalidURL},
-		{officialaccount.ErrMassQuota, errMassQuota},
-		{officialaccount.ErrClientMsgIDTooLong, errClientMsgIDSize},
-		{officialaccount.ErrMassOpenIDListSize, errMassOpenIDList},
-		{officialaccount.ErrTagNotFound, errUsersTagID},
-		// WeChat's answers to these are undocumented; 40097 is the closest.
-		{officialaccount.ErrMassNotFound, ErrInvalidParameter},
-		{officialaccount.ErrMassNotDeletable, ErrInvalidParameter},
-		{officialaccount.ErrMassAudienceMissing, ErrInvalidParameter},
-	} {
-		if errors.Is(err, m.domain) {
-			return m.wire.With(domainDetail(err, m.domain))
-		}
+	if e := oaMessageErrors.mapped(err); e != nil {
+		return e
 	}
 	return err
 }

@@ -31,19 +31,16 @@ func (a *API) registerOAQRCodes(mux *http.ServeMux) {
 	mux.HandleFunc("/cgi-bin/showqrcode", a.showQRCode)
 }
 
+var qrErrors = domainErrors{
+	{officialaccount.ErrQRActionName, errQRActionName},
+	{officialaccount.ErrQRScene, errQRActionInfo},
+	{officialaccount.ErrQRExpiry, errQRExpire},
+	{officialaccount.ErrQRCodeLimit, errQRCount},
+}
+
 func qrError(err error) error {
-	for _, m := range []struct {
-		domain error
-		wire   *Error
-	}{
-		{officialaccount.ErrQRActionName, errQRActionName},
-		{officialaccount.ErrQRScene, errQRActionInfo},
-		{officialaccount.ErrQRExpiry, errQRExpire},
-		{officialaccount.ErrQRCodeLimit, errQRCount},
-	} {
-		if errors.Is(err, m.domain) {
-			return m.wire.With(domainDetail(err, m.domain))
-		}
+	if e := qrErrors.mapped(err); e != nil {
+		return e
 	}
 	return oaUsersError(err)
 }

@@ -66,29 +66,43 @@ func officialAccountOnly(app *account.App) error {
 	return requireKind(app, account.SubscriptionAccount, account.ServiceAccount)
 }
 
-// oaUsersError maps the domain's follower and tag errors to errcodes, keeping
-// the domain's detail after WeChat's message.
-func oaUsersError(err error) error {
-	for _, m := range []struct {
-		domain error
-		wire   *Error
-	}{
-		{officialaccount.ErrOpenIDNotFound, ErrInvalidOpenID},
-		{officialaccount.ErrOpenIDListSize, errUsersOpenIDListSize},
-		{officialaccount.ErrRemarkInvalid, errUsersRemark},
-		{officialaccount.ErrTooManyTags, errUsersTooManyTags},
-		{officialaccount.ErrTagTooManyMembers, errUsersTagMembers},
-		{officialaccount.ErrTagReserved, errUsersReservedTag},
-		{officialaccount.ErrUserTooManyTags, errUsersUserTags},
-		{officialaccount.ErrTagNameInvalid, errUsersTagName},
-		{officialaccount.ErrTagNameTaken, errUsersTagName}, // "标签名非法，请注意不能和其他标签重名"
-		{officialaccount.ErrTagNameTooLong, errUsersTagNameLong},
-		{officialaccount.ErrTagNotFound, errUsersTagID},
-		{officialaccount.ErrNotOfficialAccount, ErrAPIUnauthorized},
-	} {
+// domainErrors maps domain errors to errcodes.
+type domainErrors []struct {
+	domain error
+	wire   *Error
+}
+
+// mapped is err's errcode with the domain's detail after WeChat's message,
+// or nil when the table has no entry for err.
+func (t domainErrors) mapped(err error) error {
+	for _, m := range t {
 		if errors.Is(err, m.domain) {
 			return m.wire.With(domainDetail(err, m.domain))
 		}
+	}
+	return nil
+}
+
+// oaUsersErrors are the domain's follower and tag errors.
+var oaUsersErrors = domainErrors{
+	{officialaccount.ErrOpenIDNotFound, ErrInvalidOpenID},
+	{officialaccount.ErrOpenIDListSize, errUsersOpenIDListSize},
+	{officialaccount.ErrRemarkInvalid, errUsersRemark},
+	{officialaccount.ErrTooManyTags, errUsersTooManyTags},
+	{officialaccount.ErrTagTooManyMembers, errUsersTagMembers},
+	{officialaccount.ErrTagReserved, errUsersReservedTag},
+	{officialaccount.ErrUserTooManyTags, errUsersUserTags},
+	{officialaccount.ErrTagNameInvalid, errUsersTagName},
+	{officialaccount.ErrTagNameTaken, errUsersTagName}, // "标签名非法，请注意不能和其他标签重名"
+	{officialaccount.ErrTagNameTooLong, errUsersTagNameLong},
+	{officialaccount.ErrTagNotFound, errUsersTagID},
+	{officialaccount.ErrNotOfficialAccount, ErrAPIUnauthorized},
+}
+
+// oaUsersError maps the domain's follower and tag errors to errcodes.
+func oaUsersError(err error) error {
+	if e := oaUsersErrors.mapped(err); e != nil {
+		return e
 	}
 	return err
 }

@@ -34,8 +34,9 @@ function Out(props: { href?: string; class?: string; children: ComponentChildren
   );
 }
 
+/** Where a picture, voice or video loads from; only a web address (it also becomes a link). */
 function mediaURL(m: Message): string {
-  return m.body.url || (m.body.media_id ? '/shell/media/' + encodeURIComponent(m.body.media_id) : '');
+  return webURL(m.body.url || (m.body.media_id ? '/shell/media/' + encodeURIComponent(m.body.media_id) : ''));
 }
 
 /** The one-line summary the chat list shows. */
