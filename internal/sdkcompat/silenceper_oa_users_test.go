@@ -19,8 +19,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/makiuchi-d/gozxing"
-	gozxingqr "github.com/makiuchi-d/gozxing/qrcode"
 	"github.com/silenceper/wechat/v2/cache"
 	"github.com/silenceper/wechat/v2/officialaccount/basic"
 	offConfig "github.com/silenceper/wechat/v2/officialaccount/config"
@@ -28,6 +26,7 @@ import (
 
 	"superapp/internal/callback"
 	"superapp/internal/officialaccount"
+	"superapp/internal/shell"
 	"superapp/internal/store"
 	"superapp/internal/testserver"
 )
@@ -84,15 +83,10 @@ func decodeQR(t *testing.T, img []byte) string {
 	if err != nil {
 		t.Fatalf("showqrcode did not return a PNG: %v", err)
 	}
-	bmp, err := gozxing.NewBinaryBitmapFromImage(pic)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := gozxingqr.NewQRCodeReader().Decode(bmp, nil)
+	text, err := shell.DecodeQR(pic)
 	if err != nil {
 		t.Fatalf("gozxing cannot read the QR code: %v", err)
 	}
-	text := res.GetText()
 	zbar, err := exec.LookPath("zbarimg")
 	if err != nil {
 		if os.Getenv("CI") == "true" {
