@@ -123,26 +123,15 @@ func (s *Service) act(ctx context.Context, appid, userID string, in *Inbound, vi
 	if err != nil {
 		return nil, err
 	}
-	var res *ActResult
-	err = s.db.InTx(ctx, func(tx *store.Tx) error {
-		f, err := s.followerTx(ctx, tx, appid, userID)
-		if err != nil {
-			return err
-		}
+	return s.inRelationTx(ctx, app, userID, func(tx *store.Tx, f *Follower) (*ActResult, error) {
 		if f == nil || !f.Subscribed {
-			return ErrNotFollowing
+			return nil, ErrNotFollowing
 		}
 		if f.Blacklisted && visible != nil {
-			return ErrBlacklisted
+			return nil, ErrBlacklisted
 		}
-		res, err = s.actTx(ctx, tx, app, f, in, visible)
-		return err
+		return s.actTx(ctx, tx, app, f, in, visible)
 	})
-	if err != nil {
-		return nil, err
-	}
-	s.settled(userID, appid, res)
-	return res, nil
 }
 
 // UserMessage is what a user sends an account.

@@ -132,26 +132,14 @@ func (s *Service) Follow(ctx context.Context, appid, userID, scene string, qr *Q
 	if err != nil {
 		return nil, err
 	}
-	var res *ActResult
 	followed := false
-	err = s.db.InTx(ctx, func(tx *store.Tx) error {
-		// A row lock cannot serialize a first follow (there is no row yet):
-		// without this, racing first follows on PostgreSQL both insert.
-		if err := tx.Lock(ctx, "oa_follow:"+appid+":"+userID); err != nil {
-			return err
-		}
-		f, err := s.followerTx(ctx, tx, appid, userID)
-		if err != nil {
-			return err
-		}
+	res, err := s.inRelationTx(ctx, app, userID, func(tx *store.Tx, f *Follower) (*ActResult, error) {
 		now := s.now().Unix()
 		if f != nil && f.Subscribed {
 			if qr == nil {
-				res = &ActResult{}
-				return nil
+				return &ActResult{}, nil
 			}
-			res, err = s.actTx(ctx, tx, app, f, &Inbound{MsgType: "event", Event: "SCAN", EventKey: qr.key(), Ticket: qr.Ticket}, nil)
-			return err
+			return s.actTx(ctx, tx, app, f, &Inbound{MsgType: "event", Event: "SCAN", EventKey: qr.key(), Ticket: qr.Ticket}, nil)
 		}
 		var qrID int64
 		var qrStr string
@@ -166,18 +154,17 @@ func (s *Service) Follow(ctx context.Context, appid, userID, scene string, qr *Q
 				WHERE appid = ? AND user_id = ?`, now, scene, qrID, qrStr, appid, userID)
 		}
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if f, err = s.followerTx(ctx, tx, appid, userID); err != nil {
-			return err
+			return nil, err
 		}
 		in := &Inbound{MsgType: "event", Event: "subscribe"}
 		if qr != nil {
 			in.EventKey, in.Ticket = "qrscene_"+qr.key(), qr.Ticket
 		}
 		followed = true
-		res, err = s.actTx(ctx, tx, app, f, in, nil)
-		return err
+		return s.actTx(ctx, tx, app, f, in, nil)
 	})
 	if err != nil {
 		return nil, err
@@ -185,7 +172,6 @@ func (s *Service) Follow(ctx context.Context, appid, userID, scene string, qr *Q
 	if followed {
 		s.hub.Publish(userID, live.Event{Type: "follow", AppID: appid})
 	}
-	s.settled(userID, appid, res)
 	return res, nil
 }
 
@@ -196,28 +182,45 @@ func (s *Service) Unfollow(ctx context.Context, appid, userID string) (*ActResul
 	if err != nil {
 		return nil, err
 	}
-	var res *ActResult
-	err = s.db.InTx(ctx, func(tx *store.Tx) error {
-		f, err := s.followerTx(ctx, tx, appid, userID)
-		if err != nil {
-			return err
-		}
+	res, err := s.inRelationTx(ctx, app, userID, func(tx *store.Tx, f *Follower) (*ActResult, error) {
 		if f == nil || !f.Subscribed {
-			res = &ActResult{}
-			return nil
+			return &ActResult{}, nil
 		}
 		if _, err := tx.Exec(ctx, "UPDATE oa_followers SET subscribed = 0, unsubscribe_time = ? WHERE appid = ? AND user_id = ?",
 			s.now().Unix(), appid, userID); err != nil {
-			return err
+			return nil, err
 		}
 		f.Subscribed = false
-		res, err = s.actTx(ctx, tx, app, f, &Inbound{MsgType: "event", Event: "unsubscribe"}, nil)
-		return err
+		return s.actTx(ctx, tx, app, f, &Inbound{MsgType: "event", Event: "unsubscribe"}, nil)
 	})
 	if err != nil {
 		return nil, err
 	}
 	s.hub.Publish(userID, live.Event{Type: "follow", AppID: appid})
-	s.settled(userID, appid, res)
+	return res, nil
+}
+
+// inRelationTx runs fn in a transaction holding userID's relation with app
+// (nil if the user never followed) locked, then sends and announces what
+// the action caused once it committed.
+func (s *Service) inRelationTx(ctx context.Context, app *account.App, userID string, fn func(tx *store.Tx, f *Follower) (*ActResult, error)) (*ActResult, error) {
+	var res *ActResult
+	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+		// A row lock cannot serialize a first follow (there is no row yet):
+		// without this, racing first follows on PostgreSQL both insert.
+		if err := tx.Lock(ctx, "oa_follow:"+app.AppID+":"+userID); err != nil {
+			return err
+		}
+		f, err := s.followerTx(ctx, tx, app.AppID, userID)
+		if err != nil {
+			return err
+		}
+		res, err = fn(tx, f)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.settled(userID, app.AppID, res)
 	return res, nil
 }
