@@ -1,11 +1,9 @@
 package callback
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -73,15 +71,21 @@ type Dispatcher struct {
 	opts Options
 	wake chan struct{}
 
-	client *http.Client
+	client *http.Client // URL verification
+	sender *sender      // pushes
 	now    func() time.Time
+
+	// targets keeps each account's prepared server (envelope, TLS
+	// sessions) while its settings stay the same.
+	targetsMu sync.Mutex
+	targets   map[string]*target
 }
 
 // NewDispatcher returns a dispatcher; Run starts it.
 func NewDispatcher(db *store.DB, sink Sink, opts Options) *Dispatcher {
 	opts = opts.withDefaults()
 	return &Dispatcher{db: db, sink: sink, opts: opts, wake: make(chan struct{}, 1),
-		client: newClient(opts), now: time.Now}
+		client: newClient(opts), sender: newSender(opts), now: time.Now, targets: map[string]*target{}}
 }
 
 // Options returns the settings in force (defaults filled in).
@@ -144,16 +148,20 @@ func (d *Dispatcher) Run(ctx context.Context) {
 	tasks := make(chan *task, capacity)
 	results := make(chan *outcome, capacity)
 	var workers sync.WaitGroup
-	for range d.opts.Workers {
+	states := make([]*worker, d.opts.Workers)
+	for i := range states {
+		w := &worker{}
+		states[i] = w
 		workers.Add(1)
 		go func() {
 			defer workers.Done()
 			for t := range tasks {
-				results <- d.attempt(ctx, t)
+				results <- d.attempt(ctx, w, t)
 			}
 		}()
 	}
-	defer func() { close(tasks); workers.Wait() }()
+	defer func() { close(tasks); workers.Wait(); d.sender.closeIdle(0) }()
+	interrupted := false
 
 	poll := time.NewTicker(d.opts.PollInterval)
 	defer poll.Stop()
@@ -176,6 +184,13 @@ func (d *Dispatcher) Run(ctx context.Context) {
 		default:
 		}
 		stopping := ctx.Err() != nil
+		if stopping && !interrupted {
+			// Attempts in flight end now (they are put back uncounted).
+			interrupted = true
+			for _, w := range states {
+				w.interrupt()
+			}
+		}
 		outstanding := inflight - len(outcomes) // claimed, not back yet
 		claim := 0
 		if !stopping && mayBeDue && outstanding < capacity {
@@ -244,6 +259,7 @@ func (d *Dispatcher) requeue(ctx context.Context) {
 // tick is the periodic look at the outbox: on PostgreSQL, take over what
 // dead servers left.
 func (d *Dispatcher) tick(ctx context.Context) {
+	d.sender.closeIdle(idleTimeout)
 	if d.db.Dialect == store.Postgres {
 		d.requeue(ctx)
 	}
@@ -354,7 +370,7 @@ func (d *Dispatcher) loadConfigs(ctx context.Context, tasks []*task) {
 			c, err := LoadConfig(ctx, d.db, t.job.AppID)
 			switch {
 			case err == nil:
-				if l.t, err = newTarget(c); err != nil {
+				if l.t, err = d.target(c); err != nil {
 					l.unusable = err.Error()
 				}
 			case !errors.Is(err, ErrNoServer):
@@ -366,6 +382,23 @@ func (d *Dispatcher) loadConfigs(ctx context.Context, tasks []*task) {
 	}
 }
 
+// target returns c's prepared server, the one prepared before while c is
+// unchanged.
+func (d *Dispatcher) target(c *Config) (*target, error) {
+	d.targetsMu.Lock()
+	defer d.targetsMu.Unlock()
+	if t := d.targets[c.AppID]; t != nil && *t.cfg == *c {
+		return t, nil
+	}
+	t, err := newTarget(c)
+	if err != nil {
+		delete(d.targets, c.AppID)
+		return nil, err
+	}
+	d.targets[c.AppID] = t
+	return t, nil
+}
+
 const userAgent = "superapp-callback/1 (WeChat-compatible push)"
 
 // maxAnswer bounds how much of a developer server's answer is read; a
@@ -373,7 +406,7 @@ const userAgent = "superapp-callback/1 (WeChat-compatible push)"
 const maxAnswer = 1 << 20
 
 // attempt POSTs one push once.
-func (d *Dispatcher) attempt(ctx context.Context, t *task) *outcome {
+func (d *Dispatcher) attempt(ctx context.Context, w *worker, t *task) *outcome {
 	o := &outcome{task: t}
 	if t.cfgErr != nil {
 		// Put back without counting: a database hiccup is not the
@@ -395,29 +428,15 @@ func (d *Dispatcher) attempt(ctx context.Context, t *task) *outcome {
 		openid = t.job.OpenID
 	}
 	req := t.target.buildRequest(t.payload, t.job.ToUserName, openid, d.now())
-	actx, cancel := context.WithTimeout(ctx, d.opts.Timeout)
-	defer cancel()
-	hreq, err := http.NewRequestWithContext(actx, http.MethodPost, req.url, bytes.NewReader(req.body))
-	if err != nil {
-		o.kind, o.reason = outcomeFailed, "the stored URL is not usable"
-		return o
-	}
-	hreq.Header.Set("Content-Type", "text/xml")
-	hreq.Header.Set("User-Agent", userAgent)
-	resp, err := d.client.Do(hreq)
-	var body []byte
-	if err == nil {
-		body, err = io.ReadAll(io.LimitReader(resp.Body, maxAnswer+1))
-		resp.Body.Close()
-	}
+	status, body, err := d.sender.post(ctx, w, t.target, req)
 	switch {
 	case err != nil && ctx.Err() != nil:
 		o.kind = outcomeAborted
 		return o
 	case err != nil:
 		o.kind, o.reason = outcomeRetry, describeError(err, d.opts.Timeout)
-	case resp.StatusCode < 200 || resp.StatusCode > 299:
-		o.kind, o.reason = outcomeRetry, "HTTP "+strconv.Itoa(resp.StatusCode)
+	case status < 200 || status > 299:
+		o.kind, o.reason = outcomeRetry, "HTTP "+strconv.Itoa(status)
 	case len(body) > maxAnswer:
 		o.kind, o.reason = outcomeFailed, fmt.Sprintf("the answer is longer than %d bytes", maxAnswer)
 		return o

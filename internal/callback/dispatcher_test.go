@@ -698,3 +698,25 @@ func TestParseReply(t *testing.T) {
 		}
 	}
 }
+
+// A kept-alive connection the developer server closed while it was idle
+// does not cost a push an attempt: the push goes on a new connection.
+func TestIdleConnectionClosedByServer(t *testing.T) {
+	f := newFixture(t, Options{AllowPrivate: true})
+	srv := newDevServer(t, func(push) (int, string) { return 200, "success" })
+	f.configure(t, srv.URL, ModePlain)
+	f.run(t, f.d)
+	f.enqueue(t, "u_1", "oUser1", 1)
+	f.d.Wake()
+	waitFor(t, "the first push", func() bool { _, _, s := f.sink.counts(); return s == 1 })
+	srv.CloseClientConnections()
+	f.enqueue(t, "u_1", "oUser1", 2)
+	f.d.Wake()
+	waitFor(t, "the second push", func() bool { _, _, s := f.sink.counts(); return s == 2 })
+	var attempts int
+	var lastError string
+	f.db.QueryRow(context.Background(), "SELECT attempts, last_error FROM oa_callbacks WHERE dedup_key = '2'").Scan(&attempts, &lastError)
+	if r, failed, _ := f.sink.counts(); r != 2 || failed != 0 || attempts != 1 || len(srv.received()) != 2 {
+		t.Fatalf("replied %d, failed %d, attempts %d (%s), received %d", r, failed, attempts, lastError, len(srv.received()))
+	}
+}

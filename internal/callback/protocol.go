@@ -1,29 +1,40 @@
 package callback
 
 import (
+	"bufio"
 	"bytes"
+	"context"
 	"crypto/subtle"
+	"crypto/tls"
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
+	"net"
+	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
+	"syscall"
 	"time"
 
 	"superapp/internal/wxcrypto"
 )
 
 // target is an account's developer server prepared for sending: the
-// settings, the envelope of its EncodingAESKey, and its URL ready for the
-// per-attempt query to be appended.
+// settings, the envelope of its EncodingAESKey, and where its pushes go.
 type target struct {
 	cfg *Config
 	env *wxcrypto.Envelope // nil in plain mode
-	// base is the URL with its own query (if any) and the separator the
-	// attempt's parameters follow.
-	base string
+	// uri is the request target: the URL's path with its own query (if
+	// any) and the separator the attempt's parameters follow.
+	uri string
+	// host is the Host header; addr the host:port dialled; key names the
+	// connections to it (scheme and addr).
+	host, addr, key string
+	tls             *tls.Config // nil for http
 }
 
 // pushParams are the query parameters every push sets; a configured URL
@@ -39,30 +50,43 @@ func newTarget(cfg *Config) (*target, error) {
 		}
 		t.env = env
 	}
-	u, err := url.Parse(cfg.URL)
+	u, err := parseTarget(cfg.URL)
 	if err != nil {
-		return nil, errors.New("the stored URL does not parse")
+		return nil, errors.New("the stored URL is not usable")
 	}
 	q := u.Query()
 	for _, k := range pushParams {
 		q.Del(k)
 	}
 	u.RawQuery = q.Encode()
-	t.base = u.String()
+	t.uri = u.RequestURI()
 	if u.RawQuery == "" {
-		t.base += "?"
+		t.uri += "?"
 	} else {
-		t.base += "&"
+		t.uri += "&"
+	}
+	port := u.Port()
+	if port == "" {
+		port = "80"
+		if u.Scheme == "https" {
+			port = "443"
+		}
+	}
+	t.host, t.addr = u.Host, net.JoinHostPort(u.Hostname(), port)
+	t.key = u.Scheme + "://" + t.addr
+	if u.Scheme == "https" {
+		t.tls = &tls.Config{ServerName: u.Hostname(), NextProtos: []string{"http/1.1"}, ClientSessionCache: tls.NewLRUClientSessionCache(8)}
 	}
 	return t, nil
 }
 
-// request is one attempt's POST, built from the stored payload: the URL
-// with its query (signatures, timestamp, nonce, openid, encrypt_type) and
-// the body in the account's mode (reference §2.2, §2.5).
+// request is one attempt's POST, built from the stored payload: the
+// query (signatures, timestamp, nonce, openid, encrypt_type) that follows
+// the target's uri, and the body in the account's mode (reference §2.2,
+// §2.5).
 type request struct {
-	url  string
-	body []byte
+	query string
+	body  []byte
 }
 
 // pushHead is what a push's plain XML says about itself.
@@ -114,8 +138,7 @@ func (t *target) buildRequest(payload, toUserName, openid string, now time.Time)
 	// The nonce only varies the signature; it is no secret.
 	nonce := strconv.FormatUint(rand.Uint64N(10_000_000_000), 10)
 	var u strings.Builder
-	u.Grow(len(t.base) + 200)
-	u.WriteString(t.base)
+	u.Grow(200)
 	u.WriteString("signature=")
 	u.WriteString(wxcrypto.Signature(t.cfg.Token, timestamp, nonce))
 	u.WriteString("&timestamp=")
@@ -127,7 +150,7 @@ func (t *target) buildRequest(payload, toUserName, openid string, now time.Time)
 		u.WriteString(url.QueryEscape(openid))
 	}
 	if t.env == nil {
-		return request{url: u.String(), body: []byte(payload)}
+		return request{query: u.String(), body: []byte(payload)}
 	}
 	encrypted := t.env.Seal([]byte(payload))
 	u.WriteString("&encrypt_type=aes&msg_signature=")
@@ -145,7 +168,7 @@ func (t *target) buildRequest(payload, toUserName, openid string, now time.Time)
 	b.WriteString("<Encrypt><![CDATA[")
 	b.WriteString(encrypted)
 	b.WriteString("]]></Encrypt></xml>")
-	return request{url: u.String(), body: b.Bytes()}
+	return request{query: u.String(), body: b.Bytes()}
 }
 
 // replyXML is WeChat's passive reply document (§2.4), and the encrypted
@@ -293,4 +316,232 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return string(r[:n]) + "…"
+}
+
+// sender POSTs pushes over keep-alive HTTP/1.1 connections that the
+// delivering worker writes and reads itself. net/http's Transport hands
+// each request to two goroutines of its connection and back, which cost a
+// push about as much CPU as the rest of the exchange; here a push is one
+// write and the reads of its answer on the worker's goroutine. The
+// connection's deadline, set once per attempt, bounds the attempt (dial,
+// TLS, request, answer), so no timer or context is made per push.
+type sender struct {
+	dialer  *net.Dialer // with the SSRF guard
+	timeout time.Duration
+
+	mu        sync.Mutex
+	idle      map[string][]*hconn // by target key, most recently used last
+	idleCount int
+	maxIdle   int // per key
+	maxTotal  int
+}
+
+// idleTimeout is how long an unused connection is kept.
+const idleTimeout = 90 * time.Second
+
+// hconn is a connection to a developer server.
+type hconn struct {
+	key       string
+	c         net.Conn
+	br        *bufio.Reader
+	idleSince time.Time
+}
+
+func newSender(opts Options) *sender {
+	return &sender{
+		dialer:  &net.Dialer{Timeout: opts.Timeout, KeepAlive: 30 * time.Second, Control: dialGuard(opts.AllowPrivate)},
+		timeout: opts.Timeout, idle: map[string][]*hconn{}, maxIdle: opts.Workers, maxTotal: 4 * opts.Workers,
+	}
+}
+
+// worker is one delivering goroutine's state: its buffers, and the
+// connection it is using, which stop interrupts.
+type worker struct {
+	mu     sync.Mutex
+	inUse  net.Conn
+	out    []byte       // the request being written
+	answer bytes.Buffer // the answer being read
+	limit  io.LimitedReader
+}
+
+// use records the connection the worker is using (nil: none).
+func (w *worker) use(c net.Conn) {
+	w.mu.Lock()
+	w.inUse = c
+	w.mu.Unlock()
+}
+
+// interrupt ends the worker's exchange at once (the dispatcher stops).
+func (w *worker) interrupt() {
+	w.mu.Lock()
+	if w.inUse != nil {
+		w.inUse.SetDeadline(time.Unix(1, 0))
+	}
+	w.mu.Unlock()
+}
+
+// post sends one attempt and returns the answer's status and body (valid
+// until the worker's next post). ctx ends only when the dispatcher stops.
+func (s *sender) post(ctx context.Context, w *worker, t *target, r request) (int, []byte, error) {
+	deadline := time.Now().Add(s.timeout)
+	for retried := false; ; retried = true {
+		hc := s.take(t.key)
+		reused := hc != nil
+		if !reused {
+			var err error
+			if hc, err = s.dial(ctx, t, deadline); err != nil {
+				return 0, nil, err
+			}
+		}
+		status, answer, keep, err := s.exchange(ctx, w, hc, t, r, deadline)
+		if err == nil && keep {
+			s.put(hc)
+		} else {
+			hc.c.Close()
+		}
+		// A kept-alive connection the server closed while it was idle
+		// fails before any answer: the request was not taken, so it goes
+		// once more on a new connection (within the same attempt).
+		if err != nil && reused && !retried && ctx.Err() == nil && closedByServer(err) {
+			continue
+		}
+		return status, answer, err
+	}
+}
+
+// closedByServer reports whether err is a connection closed by its peer.
+func closedByServer(err error) bool {
+	return errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
+}
+
+func (s *sender) dial(ctx context.Context, t *target, deadline time.Time) (*hconn, error) {
+	d := *s.dialer
+	d.Deadline = deadline
+	c, err := d.DialContext(ctx, "tcp", t.addr)
+	if err != nil {
+		return nil, err
+	}
+	if t.tls != nil {
+		tc := tls.Client(c, t.tls)
+		c.SetDeadline(deadline)
+		if err := tc.HandshakeContext(ctx); err != nil {
+			c.Close()
+			return nil, err
+		}
+		c = tc
+	}
+	return &hconn{key: t.key, c: c, br: bufio.NewReaderSize(c, 4096)}, nil
+}
+
+// exchange writes the request on hc and reads the answer; keep says
+// whether hc can carry another request.
+func (s *sender) exchange(ctx context.Context, w *worker, hc *hconn, t *target, r request, deadline time.Time) (status int, answer []byte, keep bool, err error) {
+	// The deadline is set before the worker shows the connection to
+	// interrupt, which then overrides it; a stop before that shows in ctx.
+	if err := hc.c.SetDeadline(deadline); err != nil {
+		return 0, nil, false, err
+	}
+	w.use(hc.c)
+	defer w.use(nil)
+	if err := ctx.Err(); err != nil {
+		return 0, nil, false, err
+	}
+	out := append(w.out[:0], "POST "...)
+	out = append(out, t.uri...)
+	out = append(out, r.query...)
+	out = append(out, " HTTP/1.1\r\nHost: "...)
+	out = append(out, t.host...)
+	out = append(out, "\r\nUser-Agent: "+userAgent+"\r\nContent-Type: text/xml\r\nContent-Length: "...)
+	out = strconv.AppendInt(out, int64(len(r.body)), 10)
+	out = append(out, "\r\n\r\n"...)
+	out = append(out, r.body...)
+	if cap(out) <= 64<<10 {
+		w.out = out
+	}
+	if _, err := hc.c.Write(out); err != nil {
+		return 0, nil, false, err
+	}
+	// Waiting for the answer's first byte tells a connection closed
+	// before answering (io.EOF here) from a cut answer.
+	if _, err := hc.br.Peek(1); err != nil {
+		return 0, nil, false, err
+	}
+	var resp *http.Response
+	for {
+		if resp, err = http.ReadResponse(hc.br, nil); err != nil {
+			return 0, nil, false, err
+		}
+		// Interim answers (100 Continue, 103 Early Hints) precede the
+		// real one.
+		if resp.StatusCode >= 200 || resp.StatusCode == http.StatusSwitchingProtocols {
+			break
+		}
+	}
+	w.answer.Reset()
+	w.limit = io.LimitedReader{R: resp.Body, N: maxAnswer + 1}
+	if _, err := w.answer.ReadFrom(&w.limit); err != nil {
+		return 0, nil, false, err
+	}
+	// Read to its end, the answer leaves the connection ready for the
+	// next request; a longer one is abandoned with the connection.
+	keep = w.answer.Len() <= maxAnswer && !resp.Close && resp.StatusCode != http.StatusSwitchingProtocols
+	if keep {
+		resp.Body.Close()
+	}
+	answer = w.answer.Bytes()
+	if cap(answer) > 64<<10 {
+		w.answer = bytes.Buffer{}
+	}
+	return resp.StatusCode, answer, keep, nil
+}
+
+// take returns an idle connection for key, nil when there is none.
+func (s *sender) take(key string) *hconn {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for list := s.idle[key]; len(list) > 0; list = s.idle[key] {
+		hc := list[len(list)-1]
+		s.idle[key] = list[:len(list)-1]
+		s.idleCount--
+		if time.Since(hc.idleSince) < idleTimeout {
+			return hc
+		}
+		hc.c.Close()
+	}
+	return nil
+}
+
+// put keeps hc for the next request to its server.
+func (s *sender) put(hc *hconn) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.idle[hc.key]) >= s.maxIdle || s.idleCount >= s.maxTotal {
+		hc.c.Close()
+		return
+	}
+	hc.idleSince = time.Now()
+	s.idle[hc.key] = append(s.idle[hc.key], hc)
+	s.idleCount++
+}
+
+// closeIdle closes the connections unused for longer than maxIdle.
+func (s *sender) closeIdle(maxIdle time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for key, list := range s.idle {
+		kept := list[:0]
+		for _, hc := range list {
+			if time.Since(hc.idleSince) < maxIdle {
+				kept = append(kept, hc)
+			} else {
+				hc.c.Close()
+				s.idleCount--
+			}
+		}
+		if len(kept) == 0 {
+			delete(s.idle, key)
+		} else {
+			s.idle[key] = kept
+		}
+	}
 }

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"syscall"
 	"time"
+	"unicode/utf8"
 
 	"superapp/internal/input"
 )
@@ -109,6 +110,12 @@ func parseTarget(raw string) (*url.URL, error) {
 	if u.Fragment != "" {
 		return nil, input.Errorf("url", "must not have a #fragment")
 	}
+	for _, c := range []byte(u.Host) {
+		if c >= utf8.RuneSelf {
+			// Pushes name the host as given (Host header, DNS).
+			return nil, input.Errorf("url", "must name its host in ASCII (an internationalized name in its xn-- form)")
+		}
+	}
 	return u, nil
 }
 
@@ -159,17 +166,16 @@ func dialGuard(allowPrivate bool) func(network, address string, c syscall.RawCon
 	}
 }
 
-// newClient is the HTTP client of every callback: its own connection pool
-// (keep-alive to each developer server, enough idle connections for the
-// worker pool), no proxy from the environment, no redirects (a redirect
-// could point anywhere), and the dial-time SSRF guard.
+// newClient is the HTTP client of URL verification (pushes go through
+// sender): its own connection pool, no proxy from the environment, no
+// redirects (a redirect could point anywhere), and the dial-time SSRF
+// guard.
 func newClient(opts Options) *http.Client {
 	dialer := &net.Dialer{Timeout: opts.Timeout, KeepAlive: 30 * time.Second, Control: dialGuard(opts.AllowPrivate)}
 	tr := &http.Transport{
 		Proxy:                 nil,
 		DialContext:           dialer.DialContext,
-		MaxIdleConns:          4 * opts.Workers,
-		MaxIdleConnsPerHost:   opts.Workers,
+		MaxIdleConns:          4,
 		IdleConnTimeout:       90 * time.Second,
 		TLSHandshakeTimeout:   opts.Timeout,
 		ExpectContinueTimeout: time.Second,
