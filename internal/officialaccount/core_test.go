@@ -3,9 +3,11 @@ package officialaccount_test
 import (
 	"context"
 	"encoding/xml"
+	"errors"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"superapp/internal/account"
 	"superapp/internal/identity"
@@ -295,5 +297,41 @@ func TestUserMessageURLsMustBeWebAddresses(t *testing.T) {
 	}
 	if msgs, err := w.p.OA.Conversation(ctx, w.user.ID, w.oa.AppID, 0, 0, 10); err != nil || len(msgs) != 1 {
 		t.Fatalf("conversation = %+v, %v; want only the https picture", msgs, err)
+	}
+}
+
+func TestSweepKeepsRecentlyExpiredQRCodes(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	oa := w.p.OA
+	var codes []*officialaccount.QRCode
+	for _, req := range []officialaccount.QRCodeRequest{
+		{Action: "QR_SCENE", SceneID: 1}, {Action: "QR_SCENE", SceneID: 2}, {Action: "QR_LIMIT_SCENE", SceneID: 3},
+	} {
+		req.BaseURL = "http://127.0.0.1"
+		q, err := oa.CreateQRCode(ctx, w.oa.AppID, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		codes = append(codes, q)
+	}
+	now := time.Now().Unix()
+	// The first expired 31 days ago, the second yesterday.
+	for i, age := range []int64{31 * 86400, 86400} {
+		if _, err := w.p.DB.Exec(ctx, "UPDATE oa_qrcodes SET expires_at = ? WHERE code = ?", now-age, codes[i].Code); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := oa.Sweep(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := oa.ScanQR(ctx, w.user.ID, codes[0].Code); !errors.Is(err, officialaccount.ErrQRCodeNotFound) {
+		t.Fatalf("a code expired 31 days ago: err = %v, want not found (swept)", err)
+	}
+	if _, err := oa.ScanQR(ctx, w.user.ID, codes[1].Code); !errors.Is(err, officialaccount.ErrQRCodeExpired) {
+		t.Fatalf("a code expired yesterday: err = %v, want expired (kept)", err)
+	}
+	if res, err := oa.ScanQR(ctx, w.user.ID, codes[2].Code); err != nil || res.AppID != w.oa.AppID {
+		t.Fatalf("a permanent code: %+v, %v", res, err)
 	}
 }

@@ -194,11 +194,18 @@ func (s *Service) liveMedia(ctx context.Context, q rowQuerier, appid, mediaID st
 	return nil, fmt.Errorf("%w: %s is a %s, this needs %s", ErrMediaNotFound, mediaID, m.Type, strings.Join(types, " or "))
 }
 
-// Sweep deletes expired temporary media and template-send dedup records
-// past WeChat's window.
+// expiredQRCodeKept is how long an expired temporary QR code is kept so
+// that scanning it still says "expired" rather than "no such code".
+const expiredQRCodeKept = 30 * 24 * 3600
+
+// Sweep deletes expired temporary media, template-send dedup records past
+// WeChat's window and temporary QR codes long expired.
 func (s *Service) Sweep(ctx context.Context) error {
 	now := s.now().Unix()
 	if _, err := s.db.Exec(ctx, "DELETE FROM oa_media WHERE expires_at <= ?", now); err != nil {
+		return err
+	}
+	if _, err := s.db.Exec(ctx, "DELETE FROM oa_qrcodes WHERE permanent = 0 AND expires_at <= ?", now-expiredQRCodeKept); err != nil {
 		return err
 	}
 	_, err := s.db.Exec(ctx, "DELETE FROM oa_template_sends WHERE created_at <= ?", now-clientMsgIDWindow)

@@ -107,8 +107,8 @@ func (p *Platform) RunBackground(ctx context.Context) {
 func (p *Platform) sweep(ctx context.Context) {
 	for name, sweep := range map[string]func(context.Context) error{
 		"access tokens": p.Tokens.Sweep, "login codes": p.Login.Sweep, "oauth": p.OAuth.Sweep, "shell sessions": p.Identity.Sweep,
-		"official-account media": p.OA.Sweep,
-		"settled callbacks":      p.OA.Dispatcher().Sweep,
+		"official accounts": p.OA.Sweep,
+		"settled callbacks": p.OA.Dispatcher().Sweep,
 	} {
 		if err := sweep(ctx); err != nil && ctx.Err() == nil {
 			slog.Warn("sweep expired rows", "what", name, "err", err)
