@@ -2,6 +2,7 @@ package callback
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -65,6 +66,13 @@ func (o Options) withDefaults() Options {
 // PostgreSQL with FOR UPDATE SKIP LOCKED, so several servers share one
 // outbox), delivers them from a pool of workers, and settles the outcomes
 // of many pushes in one transaction.
+//
+// On SQLite one process owns the database, so a claim is not written: the
+// due pushes are read and their ids kept in memory (inflight) until they
+// settle, and each attempt rewrites its row once, when it settles, rather
+// than twice. A crash forgets the claims, which is what requeue does on
+// PostgreSQL; the attempt the crash interrupted is then not counted (the
+// row's attempts says how many attempts settled).
 type Dispatcher struct {
 	db   *store.DB
 	sink Sink
@@ -79,13 +87,18 @@ type Dispatcher struct {
 	// sessions) while its settings stay the same.
 	targetsMu sync.Mutex
 	targets   map[string]*target
+
+	// inflight holds the ids of the pushes claimed and not yet settled
+	// (SQLite only; used by the round loop alone).
+	inflight map[int64]struct{}
 }
 
 // NewDispatcher returns a dispatcher; Run starts it.
 func NewDispatcher(db *store.DB, sink Sink, opts Options) *Dispatcher {
 	opts = opts.withDefaults()
 	return &Dispatcher{db: db, sink: sink, opts: opts, wake: make(chan struct{}, 1),
-		client: newClient(opts), sender: newSender(opts), now: time.Now, targets: map[string]*target{}}
+		client: newClient(opts), sender: newSender(opts), now: time.Now, targets: map[string]*target{},
+		inflight: map[int64]struct{}{}}
 }
 
 // Options returns the settings in force (defaults filled in).
@@ -104,7 +117,7 @@ func (d *Dispatcher) Wake() {
 type task struct {
 	job     Job
 	payload string
-	lease   int64   // the claim's lease deadline (unix ms)
+	lease   int64   // the claim's lease deadline (unix ms; PostgreSQL)
 	target  *target // nil: no server configured any more
 	// cfgErr: the server's settings could not be read; unusable: they
 	// were read but cannot be used.
@@ -142,6 +155,7 @@ const maxSettle = 1000
 // back without counting the attempt.
 func (d *Dispatcher) Run(ctx context.Context) {
 	d.requeue(ctx)
+	clear(d.inflight)
 	// Four times the workers are claimed, so workers find the next push
 	// waiting while a round runs and rounds are large.
 	capacity := claimFactor * d.opts.Workers
@@ -238,9 +252,9 @@ func (d *Dispatcher) Run(ctx context.Context) {
 }
 
 // requeue puts pushes whose claim is gone back to pending: on SQLite every
-// push in delivery when Run starts (this process owns the database, so no
-// claim outlives a restart); on PostgreSQL those whose lease ran out — their
-// server died, and several servers share the outbox. The lost attempt
+// push in delivery when Run starts (claims are no longer written there, but
+// an older version's may be left); on PostgreSQL those whose lease ran out —
+// their server died, and several servers share the outbox. The lost attempt
 // counts.
 func (d *Dispatcher) requeue(ctx context.Context) {
 	var err error
@@ -289,7 +303,13 @@ func (d *Dispatcher) round(outcomes []*outcome, claim int) ([]*task, error) {
 	defer cancel()
 	var final []Job
 	var claimed []*task
-	err := d.db.InTx(ctx, func(tx *store.Tx) error {
+	// Settled in the transaction before its claim reads, so a push whose
+	// attempt failed is taken again when due.
+	d.release(outcomes)
+	// A group transaction (on SQLite: run by the committer, which keeps
+	// the statements prepared; the Sink writes only in tx) rather than
+	// InTx, whose statements are parsed again every round.
+	err := d.db.GroupTx(ctx, func(tx *store.Tx) error {
 		var err error
 		if final, err = d.settleTx(ctx, tx, outcomes); err != nil {
 			return err
@@ -299,21 +319,28 @@ func (d *Dispatcher) round(outcomes []*outcome, claim int) ([]*task, error) {
 		}
 		return err
 	})
-	if err != nil {
+	if err == nil {
+		d.hold(claimed)
+	} else {
+		d.hold(tasksOf(outcomes)) // still claimed; released one by one below
 		slog.Warn("callbacks: settle and claim", "settling", len(outcomes), "claiming", claim, "err", err)
 		claimed, final = nil, nil
 		for _, o := range outcomes {
 			var one []Job
-			err := d.db.InTx(ctx, func(tx *store.Tx) error {
+			err := d.db.GroupTx(ctx, func(tx *store.Tx) error {
 				var err error
 				one, err = d.settleTx(ctx, tx, []*outcome{o})
 				return err
 			})
 			if err != nil {
 				slog.Error("callbacks: settle push", "id", o.task.job.ID, "appid", o.task.job.AppID, "err", err)
-				d.markFailed(ctx, o, "settling failed: "+err.Error())
-				continue
+				if !d.markFailed(ctx, o, "settling failed: "+err.Error()) {
+					// Left as it is (SQLite: still claimed) until the
+					// next start.
+					continue
+				}
 			}
+			d.release([]*outcome{o})
 			final = append(final, one...)
 		}
 	}
@@ -324,20 +351,31 @@ func (d *Dispatcher) round(outcomes []*outcome, claim int) ([]*task, error) {
 	return claimed, err
 }
 
-// claimTx marks up to limit due pushes as delivering for this dispatcher.
-// The states are SQL literals so the partial indexes apply.
+// claimTx claims up to limit due pushes for this dispatcher: on PostgreSQL
+// it marks them as delivering under a lease; on SQLite it reads them,
+// leaving out the pushes in flight, and the caller holds them once tx
+// committed (see hold). The states are SQL literals so the partial indexes
+// apply.
 func (d *Dispatcher) claimTx(ctx context.Context, tx *store.Tx, limit int) ([]*task, error) {
 	now := d.now().UnixMilli()
-	lease := now + d.opts.Lease.Milliseconds()
-	lock := ""
-	if d.db.Dialect == store.Postgres {
-		lock = " FOR UPDATE SKIP LOCKED"
+	var lease int64
+	var rows *sql.Rows
+	var err error
+	if d.db.Dialect == store.SQLite {
+		// Leaving the pushes in flight out is cheap: at most claimFactor
+		// × Workers ids, checked against the pending index's row ids. A
+		// cursor (next_at, id) instead could miss a push committed late
+		// with an earlier next_at.
+		skip := d.inflightList()
+		rows, err = tx.Query(ctx, `SELECT id, appid, user_id, dedup_key, payload, message_id, attempts + 1 FROM oa_callbacks
+			WHERE state = 'pending' AND next_at <= ? AND id NOT IN (SELECT value FROM json_each(?)) ORDER BY next_at LIMIT ?`,
+			now, skip, limit)
+	} else {
+		lease = now + d.opts.Lease.Milliseconds()
+		rows, err = tx.Query(ctx, `UPDATE oa_callbacks SET state = 'delivering', attempts = attempts + 1, lease_until = ?
+			WHERE id IN (SELECT id FROM oa_callbacks WHERE state = 'pending' AND next_at <= ? ORDER BY next_at LIMIT ? FOR UPDATE SKIP LOCKED)
+			RETURNING id, appid, user_id, dedup_key, payload, message_id, attempts`, lease, now, limit)
 	}
-	q := `UPDATE oa_callbacks SET state = 'delivering', attempts = attempts + 1, lease_until = ?
-		WHERE id IN (SELECT id FROM oa_callbacks WHERE state = 'pending' AND next_at <= ? ORDER BY next_at LIMIT ?` + lock + `)
-		RETURNING id, appid, user_id, dedup_key, payload, message_id, attempts`
-	args := []any{lease, now, limit}
-	rows, err := tx.Query(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -354,6 +392,46 @@ func (d *Dispatcher) claimTx(ctx context.Context, tx *store.Tx, limit int) ([]*t
 		out = append(out, t)
 	}
 	return out, rows.Err()
+}
+
+// inflightList is the JSON array of the ids in flight.
+func (d *Dispatcher) inflightList() string {
+	b := make([]byte, 0, 2+12*len(d.inflight))
+	b = append(b, '[')
+	for id := range d.inflight {
+		if len(b) > 1 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, id, 10)
+	}
+	return string(append(b, ']'))
+}
+
+// hold records claimed pushes as in flight once their claim committed
+// (SQLite).
+func (d *Dispatcher) hold(claimed []*task) {
+	if d.db.Dialect != store.SQLite {
+		return
+	}
+	for _, t := range claimed {
+		d.inflight[t.job.ID] = struct{}{}
+	}
+}
+
+func tasksOf(outcomes []*outcome) []*task {
+	out := make([]*task, len(outcomes))
+	for i, o := range outcomes {
+		out[i] = o.task
+	}
+	return out
+}
+
+// release forgets settled pushes (SQLite): the next claim may take them
+// again when they are due.
+func (d *Dispatcher) release(settled []*outcome) {
+	for _, o := range settled {
+		delete(d.inflight, o.task.job.ID)
+	}
 }
 
 // loadConfigs gives claimed pushes their accounts' servers.
@@ -475,25 +553,43 @@ func describeError(err error, timeout time.Duration) string {
 }
 
 // markFailed ends a push whose outcome could not be recorded with the
-// Sink's writes.
-func (d *Dispatcher) markFailed(ctx context.Context, o *outcome, reason string) {
+// Sink's writes, and reports whether that worked.
+func (d *Dispatcher) markFailed(ctx context.Context, o *outcome, reason string) bool {
 	j := o.task.job
-	if _, err := d.db.Exec(ctx, "UPDATE oa_callbacks SET state = ?, lease_until = 0, last_error = ?, finished_at = ? WHERE id = ? AND state = ? AND lease_until = ?",
-		StateFailed, truncate(reason, 500), d.now().Unix(), j.ID, StateDelivering, o.task.lease); err != nil {
+	counted, held, args := d.settling(o.task.lease)
+	if _, err := d.db.Exec(ctx, "UPDATE oa_callbacks SET "+counted+"state = ?, last_error = ?, finished_at = ? WHERE id = ? AND "+held,
+		append([]any{StateFailed, truncate(reason, 500), d.now().Unix(), j.ID}, args...)...); err != nil {
 		slog.Error("callbacks: mark push failed", "id", j.ID, "err", err)
+		return false
 	}
+	return true
+}
+
+// settling returns what settling a push of the claim with lease deadline
+// lease writes besides its outcome (counted: SQL assignments ending in a
+// comma), and the condition (with its arguments) that the claim still
+// holds the push. On PostgreSQL that is its state and lease deadline:
+// another server may have taken the push over after the lease ran out. On
+// SQLite the claim is in memory, so the push is still pending, and the
+// attempt is counted now.
+func (d *Dispatcher) settling(lease int64) (counted, held string, args []any) {
+	if d.db.Dialect == store.SQLite {
+		// "+state" keeps SQLite on rowid lookups rather than the pending
+		// index.
+		return "attempts = attempts + 1, ", "+state = 'pending'", nil
+	}
+	return "lease_until = 0, ", "state = 'delivering' AND lease_until = ?", []any{lease}
 }
 
 // settleTx writes outcomes in tx and returns the jobs that reached a final
-// state. A push is only settled by the claim that holds it (still
-// delivering, same lease deadline): on PostgreSQL another server may have
-// taken it over after the lease ran out.
+// state. A push is only settled by the claim that holds it (see settling).
 func (d *Dispatcher) settleTx(ctx context.Context, tx *store.Tx, batch []*outcome) ([]Job, error) {
 	now := d.now()
 	var done []*outcome
 	var final []Job
 	for _, o := range batch {
 		j := o.task.job
+		counted, held, heldArgs := d.settling(o.task.lease)
 		var res interface{ RowsAffected() (int64, error) }
 		var err error
 		switch o.kind {
@@ -501,14 +597,17 @@ func (d *Dispatcher) settleTx(ctx context.Context, tx *store.Tx, batch []*outcom
 			done = append(done, o)
 			continue
 		case outcomeRetry:
-			res, err = tx.Exec(ctx, "UPDATE oa_callbacks SET state = ?, next_at = ?, lease_until = 0, last_error = ? WHERE id = ? AND state = ? AND lease_until = ?",
-				StatePending, now.Add(d.opts.RetryDelay).UnixMilli(), truncate(o.reason, 500), j.ID, StateDelivering, o.task.lease)
+			res, err = tx.Exec(ctx, "UPDATE oa_callbacks SET "+counted+"state = ?, next_at = ?, last_error = ? WHERE id = ? AND "+held,
+				append([]any{StatePending, now.Add(d.opts.RetryDelay).UnixMilli(), truncate(o.reason, 500), j.ID}, heldArgs...)...)
 		case outcomeAborted:
-			res, err = tx.Exec(ctx, "UPDATE oa_callbacks SET state = ?, attempts = attempts - 1, lease_until = 0 WHERE id = ? AND state = ? AND lease_until = ?",
-				StatePending, j.ID, StateDelivering, o.task.lease)
+			if d.db.Dialect == store.SQLite {
+				continue // nothing was written for the attempt
+			}
+			res, err = tx.Exec(ctx, "UPDATE oa_callbacks SET state = ?, attempts = attempts - 1, lease_until = 0 WHERE id = ? AND "+held,
+				append([]any{StatePending, j.ID}, heldArgs...)...)
 		case outcomeFailed:
-			res, err = tx.Exec(ctx, "UPDATE oa_callbacks SET state = ?, lease_until = 0, last_error = ?, finished_at = ? WHERE id = ? AND state = ? AND lease_until = ?",
-				StateFailed, truncate(o.reason, 500), now.Unix(), j.ID, StateDelivering, o.task.lease)
+			res, err = tx.Exec(ctx, "UPDATE oa_callbacks SET "+counted+"state = ?, last_error = ?, finished_at = ? WHERE id = ? AND "+held,
+				append([]any{StateFailed, truncate(o.reason, 500), now.Unix(), j.ID}, heldArgs...)...)
 		}
 		if err != nil {
 			return nil, err
@@ -546,15 +645,13 @@ func (d *Dispatcher) settleTx(ctx context.Context, tx *store.Tx, batch []*outcom
 			}
 			ids = strconv.AppendInt(ids, o.task.job.ID, 10)
 		}
-		// "+state" keeps SQLite on rowid lookups rather than scanning the
-		// state index.
-		q := "UPDATE oa_callbacks SET state = ?, lease_until = 0, last_error = '', finished_at = ? WHERE id IN (SELECT value FROM json_each(?)) AND +state = ? AND lease_until = ? RETURNING id"
-		list := "[" + string(ids) + "]"
+		counted, stillHeld, heldArgs := d.settling(lease)
+		in, list := "id IN (SELECT value FROM json_each(?))", "["+string(ids)+"]"
 		if d.db.Dialect == store.Postgres {
-			q = "UPDATE oa_callbacks SET state = ?, lease_until = 0, last_error = '', finished_at = ? WHERE id = ANY(CAST(? AS BIGINT[])) AND state = ? AND lease_until = ? RETURNING id"
-			list = "{" + string(ids) + "}"
+			in, list = "id = ANY(CAST(? AS BIGINT[]))", "{"+string(ids)+"}"
 		}
-		rows, err := tx.Query(ctx, q, StateDone, now.Unix(), list, StateDelivering, lease)
+		rows, err := tx.Query(ctx, "UPDATE oa_callbacks SET "+counted+"state = ?, last_error = '', finished_at = ? WHERE "+in+" AND "+stillHeld+" RETURNING id",
+			append([]any{StateDone, now.Unix(), list}, heldArgs...)...)
 		if err != nil {
 			return nil, err
 		}

@@ -53,7 +53,9 @@ type Article struct {
 
 // Sink receives the outcome of each push. The dispatcher settles several
 // pushes in one transaction: Replied and Failed write in tx, and Settled is
-// called after that transaction committed.
+// called after that transaction committed. On SQLite the transaction is a
+// group commit (store.GroupTx), so Replied and Failed run on the committer's
+// goroutine: they must write only through tx and must not block.
 type Sink interface {
 	// Replied is called once a push is delivered; reply is nil when the
 	// server answered "success" or an empty body.
