@@ -75,6 +75,11 @@ func newFixture(t *testing.T) *fixture {
 	s.CreateUser(t, "twin", "")
 	s.CreateUser(t, "twin", "")
 	bob := s.CreateUser(t, "bob", "")
+	// alice follows the service account (the follow happens before any
+	// case's snapshot).
+	if _, err := s.Server.P.OA.Follow(context.Background(), oa.AppID, alice.ID, "", nil); err != nil {
+		t.Fatal(err)
+	}
 	for k, v := range map[string]string{
 		"mp": mp.AppID, "mp2": mp2.AppID, "oa": oa.AppID, "person": person.ID, "personsub": sub.AppID,
 		"personop": personOP.ID, "op": op, "op2": op2, "alice": alice.ID, "bob": bob.ID,
@@ -180,6 +185,39 @@ var adminCases = []badCase{
 	{endpoint: "POST /sim/v1/jssdk-config", input: "url missing", method: "POST", path: "/sim/v1/jssdk-config", body: `{"appid":"{oa}","nonceStr":"n","timestamp":"1","signature":"s"}`, status: 400, code: "invalid_input", field: "url", prefix: "url: must not be empty"},
 	{endpoint: "POST /sim/v1/jssdk-config", input: "wrong signature", method: "POST", path: "/sim/v1/jssdk-config", body: `{"appid":"{oa}","url":"https://example.com/","nonceStr":"n","timestamp":"1","signature":"0000"}`, status: 403, code: "invalid_signature", prefix: "config:invalid signature"},
 	{endpoint: "POST /sim/v1/jssdk-config", input: "unknown appid", method: "POST", path: "/sim/v1/jssdk-config", body: `{"appid":"wx0000000000000000","url":"https://example.com/","nonceStr":"n","timestamp":"1","signature":"0000"}`, status: 404, code: "not_found", prefix: "app not found"},
+
+	// Official accounts: developer servers (the fixture is not in dev mode, so loopback is refused).
+	{endpoint: "PUT /admin/v1/apps/{appid}/callback", input: "url missing", method: "PUT", path: "/admin/v1/apps/{oa}/callback", body: `{"token":"tok123","mode":"plain"}`, status: 400, code: "invalid_input", field: "url", prefix: "url: is required"},
+	{endpoint: "PUT /admin/v1/apps/{appid}/callback", input: "ftp URL", method: "PUT", path: "/admin/v1/apps/{oa}/callback", body: `{"url":"ftp://example.com/cb","token":"tok123","mode":"plain"}`, status: 400, code: "invalid_input", field: "url", prefix: "url: must be an absolute http:// or https:// URL"},
+	{endpoint: "PUT /admin/v1/apps/{appid}/callback", input: "token of 2 characters", method: "PUT", path: "/admin/v1/apps/{oa}/callback", body: `{"url":"https://example.com/cb","token":"ab","mode":"plain"}`, status: 400, code: "invalid_input", field: "token", prefix: "token: must be 3–32 letters or digits"},
+	{endpoint: "PUT /admin/v1/apps/{appid}/callback", input: "token with punctuation", method: "PUT", path: "/admin/v1/apps/{oa}/callback", body: `{"url":"https://example.com/cb","token":"tok-123","mode":"plain"}`, status: 400, code: "invalid_input", field: "token", prefix: "token: must be 3–32 letters or digits"},
+	{endpoint: "PUT /admin/v1/apps/{appid}/callback", input: "EncodingAESKey of 42 characters in safe mode", method: "PUT", path: "/admin/v1/apps/{oa}/callback", body: `{"url":"https://example.com/cb","token":"tok123","encoding_aes_key":"` + strings.Repeat("a", 42) + `","mode":"safe"}`, status: 400, code: "invalid_input", field: "encoding_aes_key", prefix: "encoding_aes_key: must be exactly 43 letters or digits"},
+	{endpoint: "PUT /admin/v1/apps/{appid}/callback", input: "safe mode without a key", method: "PUT", path: "/admin/v1/apps/{oa}/callback", body: `{"url":"https://example.com/cb","token":"tok123","mode":"safe"}`, status: 400, code: "invalid_input", field: "encoding_aes_key", prefix: "encoding_aes_key: is required in safe mode"},
+	{endpoint: "PUT /admin/v1/apps/{appid}/callback", input: "unknown mode", method: "PUT", path: "/admin/v1/apps/{oa}/callback", body: `{"url":"https://example.com/cb","token":"tok123","mode":"secret"}`, status: 400, code: "invalid_input", field: "mode", prefix: "mode: must be plain, compatible or safe"},
+	{endpoint: "PUT /admin/v1/apps/{appid}/callback", input: "loopback target outside dev mode (SSRF)", method: "PUT", path: "/admin/v1/apps/{oa}/callback", body: `{"url":"http://127.0.0.1:9/cb","token":"tok123","mode":"plain"}`, status: 400, code: "invalid_input", field: "url", prefix: "url: the host \"127.0.0.1\" resolves to 127.0.0.1, a loopback address; callbacks to loopback, private and other non-public addresses are refused unless the operator allows them"},
+	{endpoint: "PUT /admin/v1/apps/{appid}/callback", input: "private-range target outside dev mode (SSRF)", method: "PUT", path: "/admin/v1/apps/{oa}/callback", body: `{"url":"http://10.1.2.3/cb","token":"tok123","mode":"plain"}`, status: 400, code: "invalid_input", field: "url", prefix: "url: the host \"10.1.2.3\" resolves to 10.1.2.3, a private address"},
+	{endpoint: "PUT /admin/v1/apps/{appid}/callback", input: "a mini program", method: "PUT", path: "/admin/v1/apps/{mp}/callback", body: `{"url":"https://example.com/cb","token":"tok123","mode":"plain"}`, status: 400, code: "invalid_input", field: "appid", prefix: "appid: is a miniprogram; developer-server callbacks are available to official accounts"},
+	{endpoint: "PUT /admin/v1/apps/{appid}/callback", input: "unknown appid", method: "PUT", path: "/admin/v1/apps/wx0000000000000000/callback", body: `{"url":"https://example.com/cb","token":"tok123","mode":"plain"}`, status: 404, code: "not_found", prefix: "app not found"},
+
+	// Official accounts: auto-replies.
+	{endpoint: "PUT /admin/v1/apps/{appid}/autoreply", input: "unknown field", method: "PUT", path: "/admin/v1/apps/{oa}/autoreply", body: `{"keyword_rules":[],"colour":"red"}`, status: 400, code: "invalid_input", field: "body", prefix: "body: is not valid JSON for this request: json: unknown field \"colour\""},
+	{endpoint: "PUT /admin/v1/apps/{appid}/autoreply", input: "a rule without keywords", method: "PUT", path: "/admin/v1/apps/{oa}/autoreply", body: `{"keyword_rules":[{"rule_name":"r","keywords":[],"reply_mode":"reply_all","replies":[{"type":"text","content":"x"}]}]}`, status: 400, code: "invalid_input", field: "keyword_rules[0].keywords", prefix: "keyword_rules[0].keywords: has 0 keywords; a rule has 1 to 10"},
+	{endpoint: "PUT /admin/v1/apps/{appid}/autoreply", input: "unknown match_mode", method: "PUT", path: "/admin/v1/apps/{oa}/autoreply", body: `{"keyword_rules":[{"rule_name":"r","keywords":[{"match_mode":"regex","content":"hi"}],"reply_mode":"reply_all","replies":[{"type":"text","content":"x"}]}]}`, status: 400, code: "invalid_input", field: "keyword_rules[0].keywords[0].match_mode", prefix: "keyword_rules[0].keywords[0].match_mode: must be \"equal\" (the whole message) or \"contain\""},
+	{endpoint: "PUT /admin/v1/apps/{appid}/autoreply", input: "a reply of 601 characters", method: "PUT", path: "/admin/v1/apps/{oa}/autoreply", body: `{"keyword_rules":[{"rule_name":"r","keywords":[{"match_mode":"equal","content":"hi"}],"reply_mode":"reply_all","replies":[{"type":"text","content":"` + strings.Repeat("x", 601) + `"}]}]}`, status: 400, code: "invalid_input", field: "keyword_rules[0].replies[0].content", prefix: "keyword_rules[0].replies[0].content: is 601 characters; at most 600 are allowed"},
+	{endpoint: "PUT /admin/v1/apps/{appid}/autoreply", input: "a mini program", method: "PUT", path: "/admin/v1/apps/{mp}/autoreply", body: `{"keyword_rules":[]}`, status: 400, code: "invalid_input", field: "appid", prefix: "appid: is not an official account"},
+
+	// Official accounts: what a follower does.
+	{endpoint: "POST /sim/v1/oa/follow", input: "a mini program", method: "POST", path: "/sim/v1/oa/follow", body: `{"appid":"{mp}","user":"{alice}"}`, status: 400, code: "invalid_input", field: "appid", prefix: "appid: {mp} is a miniprogram account; this action needs a subscription or service account"},
+	{endpoint: "POST /sim/v1/oa/follow", input: "unknown user", method: "POST", path: "/sim/v1/oa/follow", body: `{"appid":"{oa}","user":"u_0000000000000000"}`, status: 404, code: "not_found", prefix: "user not found"},
+	{endpoint: "POST /sim/v1/oa/follow", input: "unknown scene", method: "POST", path: "/sim/v1/oa/follow", body: `{"appid":"{oa}","user":"{bob}","scene":"billboard"}`, status: 400, code: "invalid_input", field: "scene", prefix: "scene: unknown follow scene \"billboard\""},
+	{endpoint: "POST /sim/v1/oa/send", input: "a user who does not follow", method: "POST", path: "/sim/v1/oa/send", body: `{"appid":"{oa}","user":"{bob}","text":"hi"}`, status: 409, code: "not_following", prefix: "user {bob} does not follow {oa}; follow first"},
+	{endpoint: "POST /sim/v1/oa/send", input: "empty text", method: "POST", path: "/sim/v1/oa/send", body: `{"appid":"{oa}","user":"{alice}","text":""}`, status: 400, code: "invalid_input", field: "text", prefix: "text: must not be empty"},
+	{endpoint: "POST /sim/v1/oa/send", input: "unknown kind", method: "POST", path: "/sim/v1/oa/send", body: `{"appid":"{oa}","user":"{alice}","kind":"sticker"}`, status: 400, code: "invalid_input", field: "kind", prefix: "kind: must be text, image, voice, video, location or link"},
+	{endpoint: "POST /sim/v1/oa/send", input: "image with a javascript: URL", method: "POST", path: "/sim/v1/oa/send", body: `{"appid":"{oa}","user":"{alice}","kind":"image","url":"javascript:alert(1)"}`, status: 400, code: "invalid_input", field: "url", prefix: "url: must be an http or https address"},
+	{endpoint: "POST /sim/v1/oa/click", input: "a key no button has", method: "POST", path: "/sim/v1/oa/click", body: `{"appid":"{oa}","user":"{alice}","key":"NOPE"}`, status: 404, code: "no_such_button", prefix: "the menu has no such button"},
+	{endpoint: "POST /sim/v1/oa/scan", input: "a URL that is not a QR code's", method: "POST", path: "/sim/v1/oa/scan", body: `{"user":"{alice}","url":"https://example.com/page"}`, status: 400, code: "invalid_input", field: "url", prefix: "url: must be a QR code URL of the form http(s)://<host>/q/<code>"},
+	{endpoint: "POST /sim/v1/oa/scan", input: "unknown code", method: "POST", path: "/sim/v1/oa/scan", body: `{"user":"{alice}","url":"http://127.0.0.1/q/nonexistent"}`, status: 404, code: "not_found", field: "url", prefix: "url: no QR code has this URL's code"},
+	{endpoint: "GET /sim/v1/oa/inbox", input: "appid missing", method: "GET", path: "/sim/v1/oa/inbox?user={alice}", status: 400, code: "invalid_input", field: "appid", prefix: "appid: must not be empty"},
 }
 
 // stateQueries read what any admin or simulation write changes.
@@ -188,6 +226,8 @@ var stateQueries = []string{
 	"SELECT COUNT(*) FROM users", "SELECT COUNT(*) FROM app_users", "SELECT COUNT(*) FROM login_codes",
 	"SELECT COUNT(*) FROM phone_codes", "SELECT COUNT(*) FROM oauth_codes", "SELECT COUNT(*) FROM jsapi_tickets",
 	"SELECT appid || ':' || COALESCE(open_platform_id, '') || ':' || secret_hash || ':' || ip_whitelist || ':' || oauth_domains FROM apps ORDER BY appid",
+	"SELECT COUNT(*) FROM oa_followers", "SELECT COUNT(*) FROM oa_messages", "SELECT COUNT(*) FROM oa_inbox",
+	"SELECT COUNT(*) FROM oa_callbacks", "SELECT COUNT(*) FROM oa_callback_configs", "SELECT COUNT(*) FROM oa_autoreplies",
 }
 
 func snapshot(t *testing.T, s *testserver.Server) string {
