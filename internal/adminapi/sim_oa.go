@@ -87,13 +87,13 @@ func (a *API) oaAppUser(ctx context.Context, appid, user string) (*account.App, 
 	return app, u, nil
 }
 
-// oaProblem maps the official-account domain's errors to answers that say
+// simOAProblem maps the official-account domain's errors to answers that say
 // who and what.
 func simOAProblem(err error, app *account.App, u *identity.User) error {
-	who := func() string {
-		s := "user " + u.ID
+	whose := func() string {
+		s := "the menu user " + u.ID + " sees"
 		if app != nil {
-			s += " and account " + app.AppID
+			s += " in account " + app.AppID
 		}
 		return s
 	}
@@ -105,7 +105,7 @@ func simOAProblem(err error, app *account.App, u *identity.User) error {
 		return &Problem{Status: http.StatusConflict, Code: "blacklisted",
 			Message: "account " + app.AppID + " has blacklisted user " + u.ID + ": the user cannot message it"}
 	case errors.Is(err, officialaccount.ErrNoSuchButton):
-		return &Problem{Status: http.StatusNotFound, Code: "no_such_button", Message: err.Error() + " (the menu " + who() + " sees)"}
+		return &Problem{Status: http.StatusNotFound, Code: "no_such_button", Message: err.Error() + " (" + whose() + ")"}
 	case errors.Is(err, officialaccount.ErrQRCodeNotFound):
 		return &Problem{Status: http.StatusNotFound, Code: "not_found", Field: "url", Message: "url: no QR code has this URL's code"}
 	case errors.Is(err, officialaccount.ErrQRCodeExpired):
