@@ -20,7 +20,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/xml"
 	"errors"
 	"flag"
@@ -35,6 +34,7 @@ import (
 	"runtime/pprof"
 	"slices"
 	"strconv"
+	"superapp/bench/internal/benchdb"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -46,7 +46,6 @@ import (
 	"superapp/internal/callback"
 	"superapp/internal/officialaccount"
 	"superapp/internal/platform"
-	"superapp/internal/random"
 	"superapp/internal/store"
 	"superapp/internal/wxcrypto"
 )
@@ -205,11 +204,12 @@ type rawRequest struct {
 }
 
 func benchBackend(backend string, dev *devServer, delays []time.Duration) ([]string, error) {
-	cfg, drop, err := database(backend)
+	db, err := benchdb.Fresh(backend, *flagPostgres)
 	if err != nil {
 		return nil, err
 	}
-	defer drop()
+	defer db.Drop()
+	cfg := db.Config
 	opts := platform.DefaultOptions(cfg.DataDir)
 	opts.Store, opts.Dev = cfg, true
 	ctx := context.Background()
@@ -415,45 +415,4 @@ func (b *bench) dispatch() (float64, float64, float64, error) {
 		return 0, 0, 0, fmt.Errorf("%d of %d pushes settled as done", done, n)
 	}
 	return float64(n) / elapsed.Seconds(), float64(cpu.Microseconds()) / float64(n), float64(all.Microseconds()) / float64(n), nil
-}
-
-// database returns a fresh database for backend and a function removing it.
-func database(backend string) (store.Config, func(), error) {
-	dir, err := os.MkdirTemp("", "superapp-bench-callbacks-")
-	if err != nil {
-		return store.Config{}, nil, err
-	}
-	rmDir := func() { os.RemoveAll(dir) }
-	if backend == "sqlite" {
-		return store.Config{DataDir: dir}, rmDir, nil
-	}
-	admin, err := sql.Open("pgx", *flagPostgres)
-	if err != nil {
-		rmDir()
-		return store.Config{}, nil, err
-	}
-	name := "superapp_bench_" + random.Hex(6)
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-	defer cancel()
-	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
-		admin.Close()
-		rmDir()
-		return store.Config{}, nil, fmt.Errorf("create database on %s: %w", store.RedactURL(*flagPostgres), err)
-	}
-	u, err := url.Parse(*flagPostgres)
-	if err != nil {
-		admin.Close()
-		rmDir()
-		return store.Config{}, nil, err
-	}
-	u.Path = "/" + name
-	return store.Config{DataDir: dir, DatabaseURL: u.String()}, func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if _, err := admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-			fmt.Fprintf(os.Stderr, "drop database %s: %v\n", name, err)
-		}
-		admin.Close()
-		rmDir()
-	}, nil
 }

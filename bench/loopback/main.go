@@ -20,7 +20,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -38,6 +37,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"superapp/bench/internal/benchdb"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -370,56 +370,6 @@ func benchBare() (result, error) {
 
 // ---- backends ----
 
-// database is a fresh database for one backend and scenario.
-type database struct {
-	cfg  store.Config
-	drop func()
-}
-
-func freshDatabase(backend string) (database, error) {
-	dir, err := os.MkdirTemp("", "superapp-bench-")
-	if err != nil {
-		return database{}, err
-	}
-	rmDir := func() { os.RemoveAll(dir) }
-	if backend == "sqlite" {
-		return database{cfg: store.Config{DataDir: dir}, drop: rmDir}, nil
-	}
-	if backend != "postgres" {
-		rmDir()
-		return database{}, fmt.Errorf("unknown backend %q", backend)
-	}
-	admin, err := sql.Open("pgx", *flagPostgres)
-	if err != nil {
-		rmDir()
-		return database{}, err
-	}
-	name := "superapp_bench_" + random.Hex(6)
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-	defer cancel()
-	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
-		admin.Close()
-		rmDir()
-		return database{}, fmt.Errorf("create database on %s: %w", store.RedactURL(*flagPostgres), err)
-	}
-	u, err := url.Parse(*flagPostgres)
-	if err != nil {
-		admin.Close()
-		rmDir()
-		return database{}, err
-	}
-	u.Path = "/" + name
-	return database{cfg: store.Config{DataDir: dir, DatabaseURL: u.String()}, drop: func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if _, err := admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-			fmt.Fprintf(os.Stderr, "drop database %s: %v\n", name, err)
-		}
-		admin.Close()
-		rmDir()
-	}}, nil
-}
-
 func benchBackend(backend string) ([]result, error) {
 	var out []result
 	var insertRate float64
@@ -447,13 +397,13 @@ func benchBackend(backend string) ([]result, error) {
 // driver, DSN pragmas and pool sizes) and serves one autocommit INSERT per
 // request into a table shaped like mp_sessions.
 func benchInsert(backend string) (result, error) {
-	d, err := freshDatabase(backend)
+	d, err := benchdb.Fresh(backend, *flagPostgres)
 	if err != nil {
 		return result{}, err
 	}
-	defer d.drop()
+	defer d.Drop()
 	ctx := context.Background()
-	db, err := store.Open(ctx, d.cfg)
+	db, err := store.Open(ctx, d.Config)
 	if err != nil {
 		return result{}, err
 	}
@@ -492,11 +442,11 @@ func benchInsert(backend string) (result, error) {
 // ---- (b) and (d) ----
 
 func benchSuperapp(backend string, insertRate float64) ([]result, error) {
-	d, err := freshDatabase(backend)
+	d, err := benchdb.Fresh(backend, *flagPostgres)
 	if err != nil {
 		return nil, err
 	}
-	defer d.drop()
+	defer d.Drop()
 	identity.PasswordIterations = 1000 // no passwords are checked here
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -506,7 +456,7 @@ func benchSuperapp(backend string, insertRate float64) ([]result, error) {
 	for k := range policy.Daily {
 		policy.Daily[k] = 1 << 60
 	}
-	srv, err := server.New(ctx, server.Config{Addr: "127.0.0.1:0", DataDir: d.cfg.DataDir, DatabaseURL: d.cfg.DatabaseURL,
+	srv, err := server.New(ctx, server.Config{Addr: "127.0.0.1:0", DataDir: d.Config.DataDir, DatabaseURL: d.Config.DatabaseURL,
 		OperatorKey: "sak_bench_" + random.Hex(8), ShutdownTimeout: 10 * time.Second, QuotaPolicy: &policy})
 	if err != nil {
 		return nil, err

@@ -25,7 +25,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -39,6 +38,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"superapp/bench/internal/benchdb"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -117,64 +117,19 @@ func printTable(rs []result) {
 
 func secs(d time.Duration) string { return fmt.Sprintf("%.2f s", d.Seconds()) }
 
-type database struct {
-	cfg  store.Config
-	drop func()
-}
-
-func freshDatabase(backend string) (database, error) {
-	dir, err := os.MkdirTemp("", "superapp-masssend-")
-	if err != nil {
-		return database{}, err
-	}
-	rmDir := func() { os.RemoveAll(dir) }
-	if backend == "sqlite" {
-		return database{cfg: store.Config{DataDir: dir}, drop: rmDir}, nil
-	}
-	admin, err := sql.Open("pgx", *flagPostgres)
-	if err != nil {
-		rmDir()
-		return database{}, err
-	}
-	name := "superapp_bench_" + random.Hex(6)
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-	defer cancel()
-	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
-		admin.Close()
-		rmDir()
-		return database{}, fmt.Errorf("create database on %s: %w", store.RedactURL(*flagPostgres), err)
-	}
-	u, err := url.Parse(*flagPostgres)
-	if err != nil {
-		admin.Close()
-		rmDir()
-		return database{}, err
-	}
-	u.Path = "/" + name
-	return database{cfg: store.Config{DataDir: dir, DatabaseURL: u.String()}, drop: func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if _, err := admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-			fmt.Fprintf(os.Stderr, "drop database %s: %v\n", name, err)
-		}
-		admin.Close()
-		rmDir()
-	}}, nil
-}
-
 func bench(backend string) ([]result, error) {
-	d, err := freshDatabase(backend)
+	d, err := benchdb.Fresh(backend, *flagPostgres)
 	if err != nil {
 		return nil, err
 	}
-	defer d.drop()
+	defer d.Drop()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	policy := quota.DefaultPolicy()
 	for k := range policy.Daily {
 		policy.Daily[k] = 1 << 60
 	}
-	srv, err := server.New(ctx, server.Config{Addr: "127.0.0.1:0", DataDir: d.cfg.DataDir, DatabaseURL: d.cfg.DatabaseURL,
+	srv, err := server.New(ctx, server.Config{Addr: "127.0.0.1:0", DataDir: d.Config.DataDir, DatabaseURL: d.Config.DatabaseURL,
 		OperatorKey: "sak_bench_" + random.Hex(8), ShutdownTimeout: 10 * time.Second, QuotaPolicy: &policy})
 	if err != nil {
 		return nil, err
@@ -229,7 +184,7 @@ func bench(backend string) ([]result, error) {
 			return out, err
 		}
 		if backend == "postgres" {
-			if r.rawCopy, err = rawCopy(ctx, d.cfg.DatabaseURL, app.AppID, users); err != nil {
+			if r.rawCopy, err = rawCopy(ctx, d.Config.DatabaseURL, app.AppID, users); err != nil {
 				return out, fmt.Errorf("raw copy: %w", err)
 			}
 			if err := emptyInbox(ctx, db); err != nil {

@@ -1,0 +1,70 @@
+// Package benchdb gives a benchmark a fresh database on either backend and
+// removes it afterwards.
+package benchdb
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"os"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver for the admin connection
+
+	"superapp/internal/random"
+	"superapp/internal/store"
+)
+
+// DB is a fresh database: Config opens it; Drop removes it (the data
+// directory, and on PostgreSQL the database).
+type DB struct {
+	Config store.Config
+	Drop   func()
+}
+
+// Fresh makes an empty database for backend ("sqlite" or "postgres"; the
+// PostgreSQL server is postgresURL, whose role needs CREATEDB).
+func Fresh(backend, postgresURL string) (*DB, error) {
+	dir, err := os.MkdirTemp("", "superapp-bench-")
+	if err != nil {
+		return nil, err
+	}
+	rmDir := func() { os.RemoveAll(dir) }
+	switch backend {
+	case "sqlite":
+		return &DB{Config: store.Config{DataDir: dir}, Drop: rmDir}, nil
+	case "postgres":
+	default:
+		rmDir()
+		return nil, fmt.Errorf("unknown backend %q", backend)
+	}
+	u, err := url.Parse(postgresURL)
+	if err != nil {
+		rmDir()
+		return nil, fmt.Errorf("PostgreSQL URL: %w", err)
+	}
+	admin, err := sql.Open("pgx", postgresURL)
+	if err != nil {
+		rmDir()
+		return nil, err
+	}
+	name := "superapp_bench_" + random.Hex(6)
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
+		admin.Close()
+		rmDir()
+		return nil, fmt.Errorf("create database on %s: %w", store.RedactURL(postgresURL), err)
+	}
+	u.Path = "/" + name
+	return &DB{Config: store.Config{DataDir: dir, DatabaseURL: u.String()}, Drop: func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if _, err := admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
+			fmt.Fprintf(os.Stderr, "drop database %s: %v\n", name, err)
+		}
+		admin.Close()
+		rmDir()
+	}}, nil
+}
