@@ -49,7 +49,6 @@ import (
 
 	"superapp/internal/account"
 	"superapp/internal/identity"
-	"superapp/internal/quota"
 	"superapp/internal/random"
 	"superapp/internal/server"
 	"superapp/internal/store"
@@ -448,35 +447,13 @@ func benchSuperapp(backend string, insertRate float64) ([]result, error) {
 	}
 	defer d.Drop()
 	identity.PasswordIterations = 1000 // no passwords are checked here
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	// Lift WeChat's daily limits: getaccountbasicinfo allows 100,000 calls a
-	// day, which one run exceeds.
-	policy := quota.DefaultPolicy()
-	for k := range policy.Daily {
-		policy.Daily[k] = 1 << 60
-	}
-	srv, err := server.New(ctx, server.Config{Addr: "127.0.0.1:0", DataDir: d.Config.DataDir, DatabaseURL: d.Config.DatabaseURL,
-		OperatorKey: "sak_bench_" + random.Hex(8), ShutdownTimeout: 10 * time.Second, QuotaPolicy: &policy})
+	s, err := benchdb.Serve(d)
 	if err != nil {
 		return nil, err
 	}
-	ready := make(chan string, 1)
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ctx, func(addr string) { ready <- addr }) }()
-	var base string
-	select {
-	case a := <-ready:
-		base = "http://" + a
-	case err := <-served:
-		return nil, err
-	}
-	defer func() {
-		cancel()
-		if err := <-served; err != nil {
-			fmt.Fprintln(os.Stderr, "serve:", err)
-		}
-	}()
+	defer s.Stop()
+	srv, base := s.Server, s.URL
+	ctx := context.Background()
 
 	app, secret, err := srv.P.Accounts.CreateApp(ctx, account.MiniProgram, "Bench Mini Program", "")
 	if err != nil {

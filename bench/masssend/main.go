@@ -45,8 +45,6 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib"
 
 	"superapp/internal/account"
-	"superapp/internal/quota"
-	"superapp/internal/random"
 	"superapp/internal/server"
 	"superapp/internal/store"
 )
@@ -123,33 +121,13 @@ func bench(backend string) ([]result, error) {
 		return nil, err
 	}
 	defer d.Drop()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	policy := quota.DefaultPolicy()
-	for k := range policy.Daily {
-		policy.Daily[k] = 1 << 60
-	}
-	srv, err := server.New(ctx, server.Config{Addr: "127.0.0.1:0", DataDir: d.Config.DataDir, DatabaseURL: d.Config.DatabaseURL,
-		OperatorKey: "sak_bench_" + random.Hex(8), ShutdownTimeout: 10 * time.Second, QuotaPolicy: &policy})
+	s, err := benchdb.Serve(d)
 	if err != nil {
 		return nil, err
 	}
-	ready := make(chan string, 1)
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ctx, func(addr string) { ready <- addr }) }()
-	var base string
-	select {
-	case a := <-ready:
-		base = "http://" + a
-	case err := <-served:
-		return nil, err
-	}
-	defer func() {
-		cancel()
-		if err := <-served; err != nil {
-			fmt.Fprintln(os.Stderr, "serve:", err)
-		}
-	}()
+	defer s.Stop()
+	srv, base := s.Server, s.URL
+	ctx := context.Background()
 	db := srv.P.DB
 
 	kind, err := account.ParseAppKind(*flagKind)

@@ -12,7 +12,9 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver for the admin connection
 
+	"superapp/internal/quota"
 	"superapp/internal/random"
+	"superapp/internal/server"
 	"superapp/internal/store"
 )
 
@@ -67,4 +69,44 @@ func Fresh(backend, postgresURL string) (*DB, error) {
 		admin.Close()
 		rmDir()
 	}}, nil
+}
+
+// Server is the whole platform serving on a loopback port, as `superapp
+// serve` runs it, with WeChat's daily API limits lifted (one benchmark run
+// exceeds several of them).
+type Server struct {
+	*server.Server
+	URL string // http://127.0.0.1:port
+	// Stop shuts it down and waits.
+	Stop func()
+}
+
+// Serve starts the platform on d.
+func Serve(d *DB) (*Server, error) {
+	ctx, cancel := context.WithCancel(context.Background())
+	policy := quota.DefaultPolicy()
+	for k := range policy.Daily {
+		policy.Daily[k] = 1 << 60
+	}
+	srv, err := server.New(ctx, server.Config{Addr: "127.0.0.1:0", DataDir: d.Config.DataDir, DatabaseURL: d.Config.DatabaseURL,
+		OperatorKey: "sak_bench_" + random.Hex(8), ShutdownTimeout: 10 * time.Second, QuotaPolicy: &policy})
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	ready := make(chan string, 1)
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ctx, func(addr string) { ready <- addr }) }()
+	select {
+	case a := <-ready:
+		return &Server{Server: srv, URL: "http://" + a, Stop: func() {
+			cancel()
+			if err := <-served; err != nil {
+				fmt.Fprintln(os.Stderr, "serve:", err)
+			}
+		}}, nil
+	case err := <-served:
+		cancel()
+		return nil, err
+	}
 }
