@@ -160,6 +160,9 @@ func (d *Dispatcher) Clear(ctx context.Context, appid string) (bool, error) {
 	return n > 0, err
 }
 
+// verifyParams are the query parameters URL verification sets.
+var verifyParams = []string{"signature", "timestamp", "nonce", "echostr"}
+
 // maxEchoAnswer bounds how much of a verification answer is read.
 const maxEchoAnswer = 4096
 
@@ -169,12 +172,12 @@ func (d *Dispatcher) verifyURL(ctx context.Context, u *url.URL, token string) er
 	nonce := strconv.FormatUint(rand.Uint64N(10_000_000_000), 10)
 	echostr := strconv.FormatUint(rand.Uint64N(1<<62), 10)
 	target := *u
-	q := target.Query()
-	q.Set("signature", wxcrypto.Signature(token, timestamp, nonce))
-	q.Set("timestamp", timestamp)
-	q.Set("nonce", nonce)
-	q.Set("echostr", echostr)
-	target.RawQuery = q.Encode()
+	// The URL's own query is kept as written, as for pushes (see newTarget).
+	target.RawQuery = "signature=" + wxcrypto.Signature(token, timestamp, nonce) + "&timestamp=" + timestamp + "&nonce=" + nonce + "&echostr=" + echostr
+	if q := withoutParams(u.RawQuery, verifyParams); q != "" {
+		target.RawQuery = q + "&" + target.RawQuery
+	}
+	target.ForceQuery = false
 	vctx, cancel := context.WithTimeout(ctx, d.opts.Timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(vctx, http.MethodGet, target.String(), nil)

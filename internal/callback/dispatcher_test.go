@@ -618,6 +618,7 @@ func TestRefusedAddresses(t *testing.T) {
 		"100.64.0.1": true, "0.0.0.0": true, "224.0.0.1": true, "255.255.255.255": true, "198.18.0.1": true,
 		"::1": true, "::": true, "fd00::1": true, "fe80::1": true, "ff02::1": true, "::ffff:127.0.0.1": true,
 		"::ffff:10.0.0.1": true, "64:ff9b::7f00:1": true, "2002:c0a8:101::1": true,
+		"fec0::1": true, "::7f00:1": true,
 		"8.8.8.8": false, "1.1.1.1": false, "2606:4700:4700::1111": false, "64:ff9b::808:808": false,
 	} {
 		if got := refusedBecause(netip.MustParseAddr(addr)) != ""; got != refused {
@@ -671,14 +672,15 @@ func TestSSRFGuard(t *testing.T) {
 func TestURLVerification(t *testing.T) {
 	f := newFixture(t, Options{AllowPrivate: true, Timeout: time.Second})
 	var got url.Values
+	var gotRaw string
 	answer := func(q url.Values) string { return q.Get("echostr") }
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		got = r.URL.Query()
+		got, gotRaw = r.URL.Query(), r.URL.RawQuery
 		io.WriteString(w, answer(got))
 	}))
 	defer srv.Close()
-	f.configure(t, srv.URL+"/wx?x=1", ModePlain)
-	if got.Get("x") != "1" || got.Get("signature") != refSignature(f.token, got.Get("timestamp"), got.Get("nonce")) || got.Get("echostr") == "" {
+	f.configure(t, srv.URL+"/wx?x=1&k=a;b&echostr=old", ModePlain)
+	if got.Get("x") != "1" || !strings.Contains(gotRaw, "&k=a;b&") || len(got["echostr"]) != 1 || got.Get("signature") != refSignature(f.token, got.Get("timestamp"), got.Get("nonce")) || got.Get("echostr") == "" {
 		t.Fatalf("verification query %v", got)
 	}
 	for _, bad := range []func(url.Values) string{

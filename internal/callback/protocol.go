@@ -14,6 +14,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -41,6 +42,23 @@ type target struct {
 // that carries one of them gets them replaced rather than repeated.
 var pushParams = []string{"signature", "timestamp", "nonce", "openid", "encrypt_type", "msg_signature"}
 
+// withoutParams returns rawQuery without the parameters named in drop,
+// keeping every other piece byte for byte.
+func withoutParams(rawQuery string, drop []string) string {
+	var kept []string
+	for piece := range strings.SplitSeq(rawQuery, "&") {
+		if piece == "" {
+			continue
+		}
+		key, _, _ := strings.Cut(piece, "=")
+		if k, err := url.QueryUnescape(key); err == nil && slices.Contains(drop, k) {
+			continue
+		}
+		kept = append(kept, piece)
+	}
+	return strings.Join(kept, "&")
+}
+
 func newTarget(cfg *Config) (*target, error) {
 	t := &target{cfg: cfg}
 	if cfg.Mode != ModePlain {
@@ -54,16 +72,17 @@ func newTarget(cfg *Config) (*target, error) {
 	if err != nil {
 		return nil, errors.New("the stored URL is not usable")
 	}
-	q := u.Query()
-	for _, k := range pushParams {
-		q.Del(k)
+	// The configured path and query are sent as written (WeChat appends
+	// its parameters to the URL): re-encoding the query would reorder it
+	// and drop what url.Values cannot parse (a;b, %zz).
+	t.uri = u.EscapedPath()
+	if t.uri == "" {
+		t.uri = "/"
 	}
-	u.RawQuery = q.Encode()
-	t.uri = u.RequestURI()
-	if u.RawQuery == "" {
-		t.uri += "?"
+	if q := withoutParams(u.RawQuery, pushParams); q != "" {
+		t.uri += "?" + q + "&"
 	} else {
-		t.uri += "&"
+		t.uri += "?"
 	}
 	port := u.Port()
 	if port == "" {
@@ -72,7 +91,12 @@ func newTarget(cfg *Config) (*target, error) {
 			port = "443"
 		}
 	}
+	// The Host header names the host without an IPv6 zone (RFC 6874 zones
+	// are local to this machine; net/http drops them as well).
 	t.host, t.addr = u.Host, net.JoinHostPort(u.Hostname(), port)
+	if i := strings.IndexByte(t.host, '%'); i >= 0 && strings.HasPrefix(t.host, "[") {
+		t.host = t.host[:i] + t.host[strings.IndexByte(t.host, ']'):]
+	}
 	t.key = u.Scheme + "://" + t.addr
 	if u.Scheme == "https" {
 		t.tls = &tls.Config{ServerName: u.Hostname(), NextProtos: []string{"http/1.1"}, ClientSessionCache: tls.NewLRUClientSessionCache(8)}
@@ -393,7 +417,7 @@ func (s *sender) post(ctx context.Context, w *worker, t *target, r request) (int
 				return 0, nil, err
 			}
 		}
-		status, answer, keep, err := s.exchange(ctx, w, hc, t, r, deadline)
+		status, answer, keep, answered, err := s.exchange(ctx, w, hc, t, r, deadline)
 		if err == nil && keep {
 			s.put(hc)
 		} else {
@@ -401,8 +425,10 @@ func (s *sender) post(ctx context.Context, w *worker, t *target, r request) (int
 		}
 		// A kept-alive connection the server closed while it was idle
 		// fails before any answer: the request was not taken, so it goes
-		// once more on a new connection (within the same attempt).
-		if err != nil && reused && !retried && ctx.Err() == nil && closedByServer(err) {
+		// once more on a new connection (within the same attempt). Once
+		// the server answered anything, it did take the request, and a
+		// resend would deliver the push twice.
+		if err != nil && reused && !retried && !answered && ctx.Err() == nil && closedByServer(err) {
 			continue
 		}
 		return status, answer, err
@@ -434,17 +460,18 @@ func (s *sender) dial(ctx context.Context, t *target, deadline time.Time) (*hcon
 }
 
 // exchange writes the request on hc and reads the answer; keep says
-// whether hc can carry another request.
-func (s *sender) exchange(ctx context.Context, w *worker, hc *hconn, t *target, r request, deadline time.Time) (status int, answer []byte, keep bool, err error) {
+// whether hc can carry another request, answered whether any of an answer
+// arrived.
+func (s *sender) exchange(ctx context.Context, w *worker, hc *hconn, t *target, r request, deadline time.Time) (status int, answer []byte, keep, answered bool, err error) {
 	// The deadline is set before the worker shows the connection to
 	// interrupt, which then overrides it; a stop before that shows in ctx.
 	if err := hc.c.SetDeadline(deadline); err != nil {
-		return 0, nil, false, err
+		return 0, nil, false, false, err
 	}
 	w.use(hc.c)
 	defer w.use(nil)
 	if err := ctx.Err(); err != nil {
-		return 0, nil, false, err
+		return 0, nil, false, false, err
 	}
 	out := append(w.out[:0], "POST "...)
 	out = append(out, t.uri...)
@@ -458,18 +485,34 @@ func (s *sender) exchange(ctx context.Context, w *worker, hc *hconn, t *target, 
 	if cap(out) <= 64<<10 {
 		w.out = out
 	}
-	if _, err := hc.c.Write(out); err != nil {
-		return 0, nil, false, err
+	if _, werr := hc.c.Write(out); werr != nil {
+		// A server may answer and close before reading the whole
+		// request (an error status, or even its reply): that answer
+		// stands, as net/http's client keeps it too. Without one, the
+		// write's error says what happened.
+		status, answer, _, answered, err := s.readAnswer(w, hc)
+		if err != nil {
+			if answered {
+				return 0, nil, false, true, err
+			}
+			return 0, nil, false, false, werr
+		}
+		return status, answer, false, true, nil
 	}
+	return s.readAnswer(w, hc)
+}
+
+// readAnswer reads the answer to the request written on hc.
+func (s *sender) readAnswer(w *worker, hc *hconn) (status int, answer []byte, keep, answered bool, err error) {
 	// Waiting for the answer's first byte tells a connection closed
 	// before answering (io.EOF here) from a cut answer.
 	if _, err := hc.br.Peek(1); err != nil {
-		return 0, nil, false, err
+		return 0, nil, false, false, err
 	}
 	var resp *http.Response
 	for {
 		if resp, err = http.ReadResponse(hc.br, nil); err != nil {
-			return 0, nil, false, err
+			return 0, nil, false, true, err
 		}
 		// Interim answers (100 Continue, 103 Early Hints) precede the
 		// real one.
@@ -480,19 +523,22 @@ func (s *sender) exchange(ctx context.Context, w *worker, hc *hconn, t *target, 
 	w.answer.Reset()
 	w.limit = io.LimitedReader{R: resp.Body, N: maxAnswer + 1}
 	if _, err := w.answer.ReadFrom(&w.limit); err != nil {
-		return 0, nil, false, err
+		return 0, nil, false, true, err
 	}
 	// Read to its end, the answer leaves the connection ready for the
-	// next request; a longer one is abandoned with the connection.
+	// next request; a longer one is abandoned with the connection. Bytes
+	// already there beyond the answer were not asked for: kept, they
+	// would be read as the next push's answer.
 	keep = w.answer.Len() <= maxAnswer && !resp.Close && resp.StatusCode != http.StatusSwitchingProtocols
 	if keep {
 		resp.Body.Close()
+		keep = hc.br.Buffered() == 0
 	}
 	answer = w.answer.Bytes()
 	if cap(answer) > 64<<10 {
 		w.answer = bytes.Buffer{}
 	}
-	return resp.StatusCode, answer, keep, nil
+	return resp.StatusCode, answer, keep, true, nil
 }
 
 // take returns an idle connection for key, nil when there is none.
