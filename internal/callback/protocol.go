@@ -543,6 +543,18 @@ func (s *sender) readAnswer(w *worker, hc *hconn) (status int, answer []byte, ke
 
 // take returns an idle connection for key, nil when there is none.
 func (s *sender) take(key string) *hconn {
+	for {
+		hc := s.pop(key)
+		if hc == nil || quiet(hc) {
+			return hc
+		}
+		hc.c.Close()
+	}
+}
+
+// pop removes the newest idle connection for key that has not idled too
+// long (closing those that have); nil when there is none.
+func (s *sender) pop(key string) *hconn {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for list := s.idle[key]; len(list) > 0; list = s.idle[key] {
@@ -555,6 +567,23 @@ func (s *sender) take(key string) *hconn {
 		hc.c.Close()
 	}
 	return nil
+}
+
+// quiet reports whether an idle connection is still fit for a request: the
+// server has neither closed it nor sent anything since its last answer —
+// bytes that arrived unasked would otherwise be read as the next push's
+// answer.
+func quiet(hc *hconn) bool {
+	if hc.br.Buffered() > 0 {
+		return false
+	}
+	c := hc.c
+	if tc, ok := c.(*tls.Conn); ok {
+		// Any byte on the socket (a record, an alert, a close) disqualifies
+		// it as much as plain bytes do.
+		c = tc.NetConn()
+	}
+	return socketQuiet(c)
 }
 
 // put keeps hc for the next request to its server.

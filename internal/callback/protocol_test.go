@@ -203,14 +203,18 @@ func TestAnswerFraming(t *testing.T) {
 
 // scriptedConn is a kept-alive connection whose server behaves as a test
 // says: what writing the request does, then what reading gives.
+// Until the request is written the connection is quiet (a read times out),
+// so what the script does happens after the sender chose to reuse it.
 type scriptedConn struct {
 	net.Conn // nil: only what the sender calls is implemented
 	writeErr error
 	answer   io.Reader
 	readErr  error
+	written  bool
 }
 
 func (c *scriptedConn) Write(p []byte) (int, error) {
+	c.written = true
 	if c.writeErr != nil {
 		return 0, c.writeErr
 	}
@@ -218,14 +222,18 @@ func (c *scriptedConn) Write(p []byte) (int, error) {
 }
 
 func (c *scriptedConn) Read(p []byte) (int, error) {
+	if !c.written {
+		return 0, os.ErrDeadlineExceeded
+	}
 	if n, _ := c.answer.Read(p); n > 0 {
 		return n, nil
 	}
 	return 0, c.readErr
 }
 
-func (c *scriptedConn) SetDeadline(time.Time) error { return nil }
-func (c *scriptedConn) Close() error                { return nil }
+func (c *scriptedConn) SetDeadline(time.Time) error     { return nil }
+func (c *scriptedConn) SetReadDeadline(time.Time) error { return nil }
+func (c *scriptedConn) Close() error                    { return nil }
 
 func opErr(op string, errno syscall.Errno) error {
 	return &net.OpError{Op: op, Net: "tcp", Err: os.NewSyscallError(op, errno)}
@@ -364,4 +372,54 @@ func TestTLSTarget(t *testing.T) {
 	if len(sni) < 2 || sni[1] != "localhost" || sni[len(sni)-1] != "" {
 		t.Fatalf("SNI sent: %q (a name, never an IP address)", sni)
 	}
+}
+
+// Bytes a server sends while its connection idles in the pool (here, a
+// second answer 20 ms after the first) are never taken for the next push's
+// answer: the connection is dropped before it is reused.
+func TestStrayBytesOnIdleConnection(t *testing.T) {
+	srv := newRawServer(t, "tcp4", "127.0.0.1:0", func(_ int, c net.Conn, br *bufio.Reader, s *rawServer) {
+		for s.read(br) != nil {
+			io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\nsuccess")
+			time.Sleep(20 * time.Millisecond)
+			io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nstale")
+		}
+	})
+	s, w, tg := testSender(t, fmt.Sprintf("http://127.0.0.1:%d/", srv.port()))
+	if status, body, err := s.post(context.Background(), w, tg, pushReq); err != nil || status != 200 || string(body) != "success" {
+		t.Fatalf("first push: %d %q %v", status, body, err)
+	}
+	// Wait until the stray answer has arrived.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		s.mu.Lock()
+		hc := s.idle[tg.key]
+		s.mu.Unlock()
+		if len(hc) == 1 {
+			if conn, ok := hc[0].c.(*net.TCPConn); ok {
+				if raw, err := conn.SyscallConn(); err == nil {
+					var n int
+					raw.Control(func(fd uintptr) {
+						buf := make([]byte, 1)
+						n, _, _ = syscall.Recvfrom(int(fd), buf, syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
+					})
+					if n > 0 {
+						break
+					}
+				}
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the stray answer never arrived")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	status, body, err := s.post(context.Background(), w, tg, pushReq)
+	if err != nil || status != 200 || string(body) != "success" {
+		t.Fatalf("second push: %d %q %v — the stray bytes were read as its answer", status, body, err)
+	}
+	if srv.connections() != 2 {
+		t.Fatalf("%d connections, want 2 (the one with stray bytes dropped)", srv.connections())
+	}
+	s.closeIdle(0)
 }
