@@ -1,59 +1,29 @@
 // End-to-end test of the shell: a real `superapp dev` server, driven through
 // Debian's chromium by playwright-core. Run with web/shell/e2e/run.sh.
 //
-// Environment: CHROMIUM (default /usr/bin/chromium), SUPERAPP_BIN (a
-// prebuilt binary; default: go build ./cmd/superapp into a temp dir).
+// Environment: see harness.js.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { openBrowser, startSuperapp } from './harness.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const repo = resolve(here, '../../..');
 const shots = join(here, 'screenshots');
 
 const tmp = mkdtempSync(join(tmpdir(), 'superapp-e2e-'));
-const dataDir = join(tmp, 'data');
-let server; // the superapp child process
-let serverLog = '';
-let bin;
+let app; // the superapp server: { base, bin, dataDir, stop }
 let base; // http://127.0.0.1:PORT
 let context;
 let page;
 const problems = []; // console errors, page errors, CSP violations
 
-function freePort() {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.once('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => res(port));
-    });
-  });
-}
-
-async function waitHealthy(url, ms) {
-  const end = Date.now() + ms;
-  for (;;) {
-    try {
-      const r = await fetch(url + '/healthz');
-      if (r.ok) return;
-    } catch {}
-    if (server.exitCode !== null) throw new Error('superapp exited early:\n' + serverLog);
-    if (Date.now() > end) throw new Error('superapp did not become healthy:\n' + serverLog);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 /** The superapp CLI against the running server; returns its parsed JSON output. */
 function cli(...args) {
-  const out = execFileSync(bin, [...args, '--server', base, '--data', dataDir], { encoding: 'utf8' });
+  const out = execFileSync(app.bin, [...args, '--server', base, '--data', app.dataDir], { encoding: 'utf8' });
   return JSON.parse(out);
 }
 
@@ -71,50 +41,14 @@ async function exchange(app, code) {
 
 before(async () => {
   mkdirSync(shots, { recursive: true });
-  bin = process.env.SUPERAPP_BIN;
-  if (!bin) {
-    bin = join(tmp, 'superapp');
-    execFileSync('go', ['build', '-o', bin, './cmd/superapp'], { cwd: repo, stdio: 'inherit' });
-  }
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  server = spawn(bin, ['dev', '--addr', `127.0.0.1:${port}`, '--data', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
-  server.stdout.on('data', (d) => (serverLog += d));
-  server.stderr.on('data', (d) => (serverLog += d));
-  await waitHealthy(base, 30_000);
-
-  context = await chromium.launchPersistentContext(join(tmp, 'profile'), {
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-    viewport: { width: 390, height: 780 },
-    deviceScaleFactor: 1,
-    locale: 'en-US',
-  });
-  page = context.pages()[0] ?? (await context.newPage());
-  page.setDefaultTimeout(15_000);
-  page.on('console', (m) => {
-    // API answers 4xx on purpose (401 signed out, 409 phone taken…); the browser logs those.
-    if (m.type() === 'error' && !/^Failed to load resource: the server responded with a status of 4\d\d/.test(m.text())) problems.push('console: ' + m.text());
-  });
-  page.on('pageerror', (e) => problems.push('pageerror: ' + e.message));
+  app = await startSuperapp(tmp);
+  base = app.base;
+  ({ context, page } = await openBrowser(tmp, problems));
 });
 
 after(async () => {
   await context?.close();
-  if (server && server.exitCode === null) {
-    server.kill('SIGTERM');
-    await new Promise((r) => server.once('exit', r));
-  }
+  await app?.stop();
   rmSync(tmp, { recursive: true, force: true });
 });
 
