@@ -5,13 +5,8 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -24,7 +19,6 @@ import (
 	"superapp/internal/officialaccount"
 	"superapp/internal/platform"
 	"superapp/internal/store"
-	"superapp/internal/store/storetest"
 	"superapp/internal/wxcrypto"
 )
 
@@ -69,69 +63,6 @@ func (w *crashWorld) send(n int, round string) []string {
 	return keys
 }
 
-// childServer is a running superapp binary.
-type childServer struct {
-	cmd  *exec.Cmd
-	out  *syncBuffer
-	done chan error
-}
-
-func startChild(t *testing.T, bin string, args ...string) *childServer {
-	t.Helper()
-	c := &childServer{cmd: exec.Command(bin, args...), out: &syncBuffer{}, done: make(chan error, 1)}
-	c.cmd.Stdout, c.cmd.Stderr = c.out, c.out
-	c.cmd.Env = append(os.Environ(), "SUPERAPP_LOG_LEVEL=debug")
-	if err := c.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { c.done <- c.cmd.Wait() }()
-	t.Cleanup(func() {
-		if c.cmd.ProcessState == nil {
-			c.cmd.Process.Kill()
-			<-c.done
-		}
-	})
-	return c
-}
-
-func (c *childServer) waitHealthy(t *testing.T, addr string) {
-	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for time.Now().Before(deadline) {
-		resp, err := http.Get("http://" + addr + "/healthz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				return
-			}
-		}
-		select {
-		case err := <-c.done:
-			t.Fatalf("superapp exited: %v\n%s", err, c.out.String())
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
-	t.Fatalf("superapp did not become healthy:\n%s", c.out.String())
-}
-
-// repoRoot is the module root, two directories above this file.
-func repoRoot(t *testing.T) string {
-	_, file, _, ok := runtime.Caller(0)
-	if !ok {
-		t.Fatal("no caller information")
-	}
-	return filepath.Join(filepath.Dir(file), "..", "..")
-}
-
-func freeAddr(t *testing.T) string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
 // A superapp killed with SIGKILL while pushes are in flight delivers every
 // push after a restart on the same data — at least once, with the dedup key
 // (MsgId) and payload it was enqueued with, and nothing else.
@@ -139,18 +70,9 @@ func TestCallbacksSurviveSIGKILL(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the superapp binary")
 	}
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "superapp")
-	build := exec.Command("go", "build", "-o", bin, "./cmd/superapp")
-	build.Dir = repoRoot(t)
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-
-	sc := storetest.Config(t)
-	sc.DataDir = filepath.Join(dir, "data")
-	opts := platform.DefaultOptions(sc.DataDir)
-	opts.Store, opts.Dev = sc, true
+	// A short attempt timeout keeps the PostgreSQL lease (4 × timeout + 5 s)
+	// short: there the restarted server takes over by lease expiry.
+	bin, opts, addr, args := childSetup(t, `{"official_accounts":{"callbacks":{"timeout_ms":1000}}}`)
 	w := &crashWorld{t: t, opts: opts, token: "crashTok3n", aesKey: "Ab3dEfGhIjKlMnOpQrStUvWxYz0123456789aBcDeFg"}
 
 	// The developer server: safe mode, checked and decrypted; slow, so the
@@ -215,15 +137,6 @@ func TestCallbacksSurviveSIGKILL(t *testing.T) {
 	})
 	enqueued := w.send(10, "first")
 
-	// A short attempt timeout keeps the PostgreSQL lease (4 × timeout + 5 s)
-	// short: there the restarted server takes over by lease expiry.
-	policy := filepath.Join(dir, "policy.json")
-	os.WriteFile(policy, []byte(`{"official_accounts":{"callbacks":{"timeout_ms":1000}}}`), 0o600)
-	addr := freeAddr(t)
-	args := []string{"serve", "--dev", "--data", sc.DataDir, "--addr", addr, "--policy", policy}
-	if sc.DatabaseURL != "" {
-		args = append(args, "--database", sc.DatabaseURL)
-	}
 	first := startChild(t, bin, args...)
 	first.waitHealthy(t, addr)
 	deadline := time.Now().Add(15 * time.Second)
@@ -269,7 +182,7 @@ func TestCallbacksSurviveSIGKILL(t *testing.T) {
 	}
 	// Every push is settled as delivered (the database is shared with the
 	// running server: WAL on SQLite, or PostgreSQL).
-	db, err := store.Open(context.Background(), sc)
+	db, err := store.Open(context.Background(), opts.Store)
 	if err != nil {
 		t.Fatal(err)
 	}

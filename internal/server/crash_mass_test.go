@@ -9,9 +9,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -22,7 +19,6 @@ import (
 	"superapp/internal/account"
 	"superapp/internal/platform"
 	"superapp/internal/store"
-	"superapp/internal/store/storetest"
 )
 
 // massFollowers writes n followers of appid straight into the tables (the
@@ -77,17 +73,8 @@ func TestMassSendSurvivesSIGKILL(t *testing.T) {
 		t.Skip("builds and runs the superapp binary")
 	}
 	ctx := context.Background()
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "superapp")
-	build := exec.Command("go", "build", "-o", bin, "./cmd/superapp")
-	build.Dir = repoRoot(t)
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	sc := storetest.Config(t)
-	sc.DataDir = filepath.Join(dir, "data")
-	opts := platform.DefaultOptions(sc.DataDir)
-	opts.Store, opts.Dev = sc, true
+	// Small chunks: the send takes some 800 transactions.
+	bin, opts, addr, args := childSetup(t, `{"official_accounts":{"mass_chunk":200}}`)
 
 	// The developer server records the job reports.
 	type report struct {
@@ -127,19 +114,11 @@ func TestMassSendSurvivesSIGKILL(t *testing.T) {
 	}
 	p.Close()
 
-	// Small chunks: the send takes some 800 transactions.
-	policy := filepath.Join(dir, "policy.json")
-	os.WriteFile(policy, []byte(`{"official_accounts":{"mass_chunk":200}}`), 0o600)
-	addr := freeAddr(t)
-	args := []string{"serve", "--dev", "--data", sc.DataDir, "--addr", addr, "--policy", policy}
-	if sc.DatabaseURL != "" {
-		args = append(args, "--database", sc.DatabaseURL)
-	}
 	first := startChild(t, bin, args...)
 	first.waitHealthy(t, addr)
 	base := "http://" + addr
 	tok := crashToken(t, base, appid, secret)
-	db, err := store.Open(ctx, sc)
+	db, err := store.Open(ctx, opts.Store)
 	if err != nil {
 		t.Fatal(err)
 	}
