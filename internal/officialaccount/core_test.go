@@ -13,7 +13,6 @@ import (
 	"superapp/internal/identity"
 	"superapp/internal/officialaccount"
 	"superapp/internal/platform"
-	"superapp/internal/store/storetest"
 )
 
 func init() { identity.PasswordIterations = 1000 }
@@ -28,23 +27,7 @@ type world struct {
 
 func newWorld(t *testing.T) *world {
 	t.Helper()
-	ctx := context.Background()
-	opts := platform.DefaultOptions("")
-	opts.Store = storetest.Config(t)
-	p, err := platform.Open(ctx, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { p.Close() })
-	app, _, err := p.Accounts.CreateApp(ctx, account.ServiceAccount, "News", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	u, err := p.Identity.CreateUser(ctx, identity.NewUser{Name: "alice"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &world{p: p, oa: app, user: u}
+	return policyWorld(t, func(*officialaccount.Policy) {})
 }
 
 // withServer gives the account a developer server, so actions queue pushes.
