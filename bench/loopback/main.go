@@ -58,7 +58,7 @@ var (
 	flagDuration = flag.Duration("duration", 8*time.Second, "measured time per scenario")
 	flagWarmup   = flag.Duration("warmup", 2*time.Second, "unmeasured load before each measurement")
 	flagConns    = flag.Int("conns", 64, "concurrent keep-alive connections")
-	flagPostgres = flag.String("postgres", envOr("SUPERAPP_TEST_POSTGRES", "postgres://postgres@127.0.0.1:5432/postgres"),
+	flagPostgres = flag.String("postgres", benchdb.DefaultPostgres(),
 		"PostgreSQL server for the postgres runs (a fresh database is created and dropped); \"off\" skips them")
 	flagOnly       = flag.String("only", "a,b,c,d", "scenarios to run, comma-separated subset of a,b,c,d")
 	flagBackends   = flag.String("backends", "sqlite,postgres", "backends for (b)–(d)")
@@ -68,13 +68,6 @@ var (
 	flagWaitIdle   = flag.Duration("wait-idle", time.Minute, "before each scenario, wait up to this long for the machine to be idle (< 15% CPU busy)")
 	flagCPUProfile = flag.String("cpuprofile", "", "write a CPU profile of each measured window to PREFIX-<scenario>.pprof")
 )
-
-func envOr(name, def string) string {
-	if v := os.Getenv(name); v != "" {
-		return v
-	}
-	return def
-}
 
 func main() {
 	flag.Parse()

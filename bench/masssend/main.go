@@ -52,18 +52,11 @@ import (
 var (
 	flagFollowers = flag.Int("followers", 1_000_000, "followers of the account")
 	flagRuns      = flag.Int("runs", 3, "measurements of (a) and (b) per backend, on the same database")
-	flagPostgres  = flag.String("postgres", envOr("SUPERAPP_TEST_POSTGRES", "postgres://postgres@127.0.0.1:5432/postgres"),
+	flagPostgres  = flag.String("postgres", benchdb.DefaultPostgres(),
 		"PostgreSQL server for the postgres runs (a fresh database is created and dropped); \"off\" skips them")
 	flagKind  = flag.String("kind", "service", "account kind: service or subscription")
 	flagBatch = flag.Int("batch", 5000, "rows per INSERT statement of the raw insert")
 )
-
-func envOr(name, def string) string {
-	if v := os.Getenv(name); v != "" {
-		return v
-	}
-	return def
-}
 
 func main() {
 	flag.Parse()

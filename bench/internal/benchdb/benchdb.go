@@ -18,6 +18,15 @@ import (
 	"superapp/internal/store"
 )
 
+// DefaultPostgres is the PostgreSQL server benchmarks use unless told
+// otherwise: $SUPERAPP_TEST_POSTGRES, else the machine's local one.
+func DefaultPostgres() string {
+	if v := os.Getenv("SUPERAPP_TEST_POSTGRES"); v != "" {
+		return v
+	}
+	return "postgres://postgres@127.0.0.1:5432/postgres"
+}
+
 // DB is a fresh database: Config opens it; Drop removes it (the data
 // directory, and on PostgreSQL the database).
 type DB struct {
