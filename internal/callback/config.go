@@ -52,6 +52,16 @@ func LoadConfig(ctx context.Context, q querier, appid string) (*Config, error) {
 	return &c, nil
 }
 
+// Configured reports whether appid has a developer server (q is the
+// database or a transaction).
+func Configured(ctx context.Context, q querier, appid string) (bool, error) {
+	_, err := LoadConfig(ctx, q, appid)
+	if errors.Is(err, ErrNoServer) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
 var _ querier = (*store.Tx)(nil)
 var _ querier = (*store.DB)(nil)
 

@@ -2,7 +2,6 @@ package officialaccount
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"superapp/internal/account"
@@ -39,31 +38,26 @@ func (s *Service) actTx(ctx context.Context, tx *store.Tx, app *account.App, f *
 	if err := tx.QueryRow(ctx, "SELECT COALESCE(MAX(message_id), 0) FROM oa_inbox WHERE user_id = ? AND appid = ?", f.UserID, app.AppID).Scan(&res.After); err != nil {
 		return nil, err
 	}
-	in.ToUserName, in.FromUserName = app.OriginalID, f.OpenID
-	in.CreateTime = now
 	if visible != nil {
 		visible.AppID, visible.Direction, visible.Source = app.AppID, In, SourceUser
 		if err := s.deliverTx(ctx, tx, f.UserID, visible); err != nil {
 			return nil, err
 		}
+		in.ToUserName, in.FromUserName, in.CreateTime = app.OriginalID, f.OpenID, now
 		in.MsgID, res.MessageID, res.delivered = visible.ID, visible.ID, true
-	} else {
-		in.CreateTime = max(now, f.lastEventTime+1)
-		if _, err := tx.Exec(ctx, "UPDATE oa_followers SET last_event_time = ? WHERE appid = ? AND user_id = ?", in.CreateTime, app.AppID, f.UserID); err != nil {
-			return nil, err
-		}
+	} else if err := s.stampEventTx(ctx, tx, app, f, in); err != nil {
+		return nil, err
 	}
 	if err := s.openWindowTx(ctx, tx, f, in, now); err != nil {
 		return nil, err
 	}
-	cfg, err := callback.LoadConfig(ctx, tx, app.AppID)
-	switch {
-	case err == nil:
-		_ = cfg
+	server, err := callback.Configured(ctx, tx, app.AppID)
+	if err != nil {
+		return nil, err
+	}
+	if server {
 		res.CallbackID, err = callback.Enqueue(ctx, tx, callback.Push{AppID: app.AppID, UserID: f.UserID, DedupKey: in.DedupKey(), XML: in.XML(), MessageID: in.MsgID})
 		return res, err
-	case !errors.Is(err, callback.ErrNoServer):
-		return nil, err
 	}
 	if in.Event == "unsubscribe" {
 		return res, nil
@@ -80,6 +74,21 @@ func (s *Service) actTx(ctx context.Context, tx *store.Tx, app *account.App, f *
 		res.delivered = true
 	}
 	return res, nil
+}
+
+// stampEventTx addresses an event about f's user from the user to the
+// account, with a CreateTime after the user's previous event: developer
+// servers deduplicate events by FromUserName+CreateTime, so two events of
+// one user must never share a second.
+func (s *Service) stampEventTx(ctx context.Context, tx *store.Tx, app *account.App, f *Follower, in *Inbound) error {
+	in.MsgType = "event"
+	in.ToUserName, in.FromUserName = app.OriginalID, f.OpenID
+	in.CreateTime = max(s.now().Unix(), f.lastEventTime+1)
+	if _, err := tx.Exec(ctx, "UPDATE oa_followers SET last_event_time = ? WHERE appid = ? AND user_id = ?", in.CreateTime, app.AppID, f.UserID); err != nil {
+		return err
+	}
+	f.lastEventTime = in.CreateTime
+	return nil
 }
 
 // openWindowTx opens the customer-service window the interaction grants: a

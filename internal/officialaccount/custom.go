@@ -328,23 +328,15 @@ func (s *Service) Typing(ctx context.Context, appid, openid string, typing bool)
 }
 
 // pushEventTx queues an event about a user for the account's developer
-// server, stamped as actTx stamps a user's events: from the user's OpenID
-// to the account, with a CreateTime after the user's previous event (the
-// developer deduplicates events by FromUserName+CreateTime). It returns
-// the push's id, 0 when no server is configured.
+// server, stamped as a user's own events are (stampEventTx). It returns the
+// push's id, 0 when no server is configured.
 func (s *Service) pushEventTx(ctx context.Context, tx *store.Tx, app *account.App, f *Follower, in *Inbound) (int64, error) {
-	if _, err := callback.LoadConfig(ctx, tx, app.AppID); errors.Is(err, callback.ErrNoServer) {
-		return 0, nil
-	} else if err != nil {
+	if server, err := callback.Configured(ctx, tx, app.AppID); err != nil || !server {
 		return 0, err
 	}
-	in.MsgType = "event"
-	in.ToUserName, in.FromUserName = app.OriginalID, f.OpenID
-	in.CreateTime = max(s.now().Unix(), f.lastEventTime+1)
-	if _, err := tx.Exec(ctx, "UPDATE oa_followers SET last_event_time = ? WHERE appid = ? AND user_id = ?", in.CreateTime, app.AppID, f.UserID); err != nil {
+	if err := s.stampEventTx(ctx, tx, app, f, in); err != nil {
 		return 0, err
 	}
-	f.lastEventTime = in.CreateTime
 	// UserID stays empty: the developer's answer to a job report is not a
 	// reply anyone sees.
 	return callback.Enqueue(ctx, tx, callback.Push{AppID: app.AppID, DedupKey: in.DedupKey(), XML: in.XML()})

@@ -577,9 +577,7 @@ func (s *Service) finishMassTx(ctx context.Context, tx *store.Tx, app *account.A
 		WHERE msg_id = ?`, MassSuccess, j.TotalCount, j.FilterCount, j.SentCount, j.ErrorCount, finished, j.MsgID); err != nil {
 		return err
 	}
-	if _, err := callback.LoadConfig(ctx, tx, j.AppID); errors.Is(err, callback.ErrNoServer) {
-		return nil
-	} else if err != nil {
+	if server, err := callback.Configured(ctx, tx, j.AppID); err != nil || !server {
 		return err
 	}
 	in := &Inbound{
