@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"superapp/internal/netguard"
 	"superapp/internal/store"
 )
 
@@ -546,7 +547,7 @@ func describeError(err error, timeout time.Duration) string {
 	switch {
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
 		return "no answer within " + timeout.String()
-	case errors.Is(err, errRefusedAddress):
+	case errors.Is(err, netguard.ErrRefusedAddress):
 		return "the host resolved to a refused address (" + strings.TrimPrefix(err.Error(), "dial tcp ") + ")"
 	}
 	return err.Error()

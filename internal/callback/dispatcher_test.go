@@ -29,6 +29,7 @@ import (
 
 	"superapp/internal/account"
 	"superapp/internal/input"
+	"superapp/internal/netguard"
 	"superapp/internal/store"
 	"superapp/internal/store/storetest"
 )
@@ -621,7 +622,7 @@ func TestRefusedAddresses(t *testing.T) {
 		"fec0::1": true, "::7f00:1": true,
 		"8.8.8.8": false, "1.1.1.1": false, "2606:4700:4700::1111": false, "64:ff9b::808:808": false,
 	} {
-		if got := refusedBecause(netip.MustParseAddr(addr)) != ""; got != refused {
+		if got := netguard.RefusedBecause(netip.MustParseAddr(addr)) != ""; got != refused {
 			t.Errorf("%s: refused = %v, want %v", addr, got, refused)
 		}
 	}

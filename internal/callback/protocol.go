@@ -21,6 +21,7 @@ import (
 	"syscall"
 	"time"
 
+	"superapp/internal/netguard"
 	"superapp/internal/wxcrypto"
 )
 
@@ -373,7 +374,7 @@ type hconn struct {
 
 func newSender(opts Options) *sender {
 	return &sender{
-		dialer:  &net.Dialer{Timeout: opts.Timeout, KeepAlive: 30 * time.Second, Control: dialGuard(opts.AllowPrivate)},
+		dialer:  &net.Dialer{Timeout: opts.Timeout, KeepAlive: 30 * time.Second, Control: netguard.DialControl(opts.AllowPrivate)},
 		timeout: opts.Timeout, idle: map[string][]*hconn{}, maxIdle: opts.Workers, maxTotal: 4 * opts.Workers,
 	}
 }

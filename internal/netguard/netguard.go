@@ -1,0 +1,133 @@
+// Package netguard keeps server-side requests the platform makes on behalf
+// of accounts and mini programs (callbacks, wx.request proxying) away from
+// the platform's own network: loopback, private, link-local and other
+// non-public addresses, checked when a target is configured and again at
+// dial time.
+package netguard
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"syscall"
+	"time"
+)
+
+// nonPublic are ranges that are not the public internet, beyond what
+// netip.Addr's predicates cover.
+var nonPublic = []struct {
+	prefix netip.Prefix
+	what   string
+}{
+	{netip.MustParsePrefix("0.0.0.0/8"), `a "this network" address`},
+	{netip.MustParsePrefix("100.64.0.0/10"), "a carrier-grade NAT (CGNAT) address"},
+	{netip.MustParsePrefix("192.0.0.0/24"), "an IETF protocol assignment address"},
+	{netip.MustParsePrefix("192.0.2.0/24"), "a documentation address"},
+	{netip.MustParsePrefix("198.18.0.0/15"), "a benchmarking address"},
+	{netip.MustParsePrefix("198.51.100.0/24"), "a documentation address"},
+	{netip.MustParsePrefix("203.0.113.0/24"), "a documentation address"},
+	{netip.MustParsePrefix("240.0.0.0/4"), "a reserved address"},
+	{netip.MustParsePrefix("64:ff9b:1::/48"), "a local-use NAT64 address"},
+	// Deprecated, but still routed inside some networks.
+	{netip.MustParsePrefix("fec0::/10"), "a site-local address"},
+	{netip.MustParsePrefix("::/96"), "an IPv4-compatible address"},
+	{netip.MustParsePrefix("100::/64"), "a discard-only address"},
+	{netip.MustParsePrefix("2001:db8::/32"), "a documentation address"},
+}
+
+var (
+	nat64     = netip.MustParsePrefix("64:ff9b::/96")
+	sixToFour = netip.MustParsePrefix("2002::/16")
+)
+
+// RefusedBecause says why ip is not a public address ("" when it is).
+func RefusedBecause(ip netip.Addr) string {
+	ip = ip.Unmap()
+	switch {
+	case ip.IsLoopback():
+		return "a loopback address"
+	case ip.IsUnspecified():
+		return "an unspecified address"
+	case ip.IsPrivate():
+		if ip.Is4() {
+			return "a private address"
+		}
+		return "a unique local (ULA) address"
+	case ip.IsLinkLocalUnicast():
+		return "a link-local address"
+	case ip.IsMulticast(), ip.IsLinkLocalMulticast(), ip.IsInterfaceLocalMulticast():
+		return "a multicast address"
+	case ip == netip.AddrFrom4([4]byte{255, 255, 255, 255}):
+		return "the broadcast address"
+	}
+	for _, r := range nonPublic {
+		if r.prefix.Contains(ip) {
+			return r.what
+		}
+	}
+	// IPv4 embedded in NAT64 (64:ff9b::/96) and 6to4 (2002::/16) addresses
+	// reaches that IPv4 address: judge it instead.
+	if b := ip.As16(); ip.Is6() {
+		switch {
+		case nat64.Contains(ip):
+			if why := RefusedBecause(netip.AddrFrom4([4]byte(b[12:16]))); why != "" {
+				return why + " (inside NAT64)"
+			}
+		case sixToFour.Contains(ip):
+			if why := RefusedBecause(netip.AddrFrom4([4]byte(b[2:6]))); why != "" {
+				return why + " (inside 6to4)"
+			}
+		}
+	}
+	return ""
+}
+
+// ErrRefusedAddress is a dial refused by the guard.
+var ErrRefusedAddress = errors.New("refused address")
+
+// Resolve resolves host (a name or an IP literal) and returns the first
+// address that is not public with the reason, or ok when all are public.
+// An error means the host does not resolve.
+func Resolve(ctx context.Context, host string) (bad netip.Addr, why string, err error) {
+	var addrs []netip.Addr
+	if ip, perr := netip.ParseAddr(host); perr == nil {
+		addrs = []netip.Addr{ip}
+	} else {
+		rctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		addrs, err = net.DefaultResolver.LookupNetIP(rctx, "ip", host)
+		if err != nil {
+			return netip.Addr{}, "", err
+		}
+		if len(addrs) == 0 {
+			return netip.Addr{}, "", fmt.Errorf("%s: no addresses", host)
+		}
+	}
+	for _, ip := range addrs {
+		if why := RefusedBecause(ip); why != "" {
+			return ip.Unmap(), why, nil
+		}
+	}
+	return netip.Addr{}, "", nil
+}
+
+// DialControl is a net.Dialer Control that refuses connections to
+// non-public addresses at dial time, so a name that resolved to a public
+// address when checked cannot later reach a refused one (DNS rebinding).
+func DialControl(allowPrivate bool) func(network, address string, c syscall.RawConn) error {
+	return func(network, address string, _ syscall.RawConn) error {
+		if allowPrivate {
+			return nil
+		}
+		ap, err := netip.ParseAddrPort(address)
+		if err != nil {
+			return fmt.Errorf("%w: %s", ErrRefusedAddress, address)
+		}
+		if why := RefusedBecause(ap.Addr()); why != "" {
+			return fmt.Errorf("%w: %s is %s", ErrRefusedAddress, ap.Addr().Unmap(), why)
+		}
+		return nil
+	}
+}
