@@ -1,0 +1,1 @@
+exports.pick = function (o, k) { return o[k] }

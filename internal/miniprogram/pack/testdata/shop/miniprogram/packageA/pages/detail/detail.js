@@ -1,0 +1,2 @@
+const { formatPrice } = require('../../../utils/format')
+Page({ data: { title: 'Detail', price: formatPrice(1999) } })
