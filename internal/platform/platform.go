@@ -13,6 +13,7 @@ import (
 	"superapp/internal/identity"
 	"superapp/internal/live"
 	"superapp/internal/login"
+	"superapp/internal/miniprogram/host"
 	"superapp/internal/oauth"
 	"superapp/internal/officialaccount"
 	"superapp/internal/quota"
@@ -58,6 +59,8 @@ type Platform struct {
 	// Live tells the shell's open pages about changes.
 	Live *live.Hub
 	OA   *officialaccount.Service
+	// MiniPrograms stores mini program packages and builds.
+	MiniPrograms *host.Registry
 }
 
 // Open connects to the database, migrates it and builds the services.
@@ -84,6 +87,8 @@ func Open(ctx context.Context, opts Options) (*Platform, error) {
 		Quota:    quota.New(db, opts.QuotaPolicy),
 		Login:    login.NewService(db, ident),
 		OAuth:    oauth.NewService(db, ident),
+
+		MiniPrograms: host.NewRegistry(db, accounts),
 	}, nil
 }
 

@@ -21,6 +21,7 @@ import (
 
 	"superapp/internal/account"
 	"superapp/internal/adminapi"
+	"superapp/internal/miniprogram/host"
 	"superapp/internal/officialaccount"
 	"superapp/internal/platform"
 	"superapp/internal/proxy"
@@ -104,8 +105,12 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	mux := http.NewServeMux()
 	w := wire.New(p)
 	w.Register(mux)
-	adminapi.New(p, keyHash).Register(mux)
+	admin := adminapi.New(p, keyHash)
+	admin.Register(mux)
+	admin.RegisterMiniPrograms(mux)
 	shell.New(p).Register(mux)
+	host.NewHandler(host.Config{Registry: p.MiniPrograms, Accounts: p.Accounts, Identity: p.Identity, Login: p.Login,
+		Runtime: nil, SessionCookie: shell.SessionCookie, Dev: cfg.Dev}).Register(mux)
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
 	s.handler = m.wrap(mux)
