@@ -1,0 +1,568 @@
+package wxml
+
+import (
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+
+	"superapp/internal/miniprogram/diag"
+)
+
+// compiler turns one parsed WXML file into the descriptor the runtime
+// registry understands:
+//
+//	__R.wxml("p.wxml", function ($) {
+//	  var t = {};                          // templates defined here
+//	  t["name"] = function (c, o) {…};
+//	  return {m: function (c, o) {…},      // the file's own content
+//	          t: t, i: [imports], c: [includes],
+//	          w: [["mod", "x.wxs" | function (require, module, exports) {…}]]};
+//	});
+//
+// Render functions take the context c ({e: data, s: scope, f: WXS modules,
+// ap, r: render state}) and the array o they append their nodes to.
+type compiler struct {
+	file     string
+	src      []byte
+	errs     diag.List
+	deps     []string
+	seenDeps map[string]bool
+	imports  []string
+	includes []string
+	wxs      []string // JS for each [name, module] pair
+	tmpls    []string // JS for each template
+	vars     int
+}
+
+func (c *compiler) errAt(p Pos, format string, a ...any) {
+	c.errs = append(c.errs, diag.Errorf(c.file, p.Line, p.Col, format, a...))
+}
+
+func (c *compiler) addDep(p string) {
+	if c.seenDeps == nil {
+		c.seenDeps = map[string]bool{}
+	}
+	if !c.seenDeps[p] {
+		c.seenDeps[p] = true
+		c.deps = append(c.deps, p)
+	}
+}
+
+// resolvePath resolves a src attribute against the directory of from, as
+// wcc does: "/x" is package-root-absolute, anything else relative.
+func resolvePath(from, src string) string {
+	if strings.HasPrefix(src, "/") {
+		return strings.TrimPrefix(path.Clean(src), "/")
+	}
+	p := path.Join(path.Dir(from), src)
+	for strings.HasPrefix(p, "../") {
+		p = p[3:]
+	}
+	if p == ".." || p == "." {
+		return ""
+	}
+	return p
+}
+
+func wxmlDep(p string) string {
+	if strings.HasSuffix(p, ".wxml") {
+		return p
+	}
+	return p + ".wxml"
+}
+
+func (c *compiler) newVar() string {
+	c.vars++
+	return "n" + strconv.Itoa(c.vars)
+}
+
+// compileFile produces the statement for the whole file.
+func (c *compiler) compileFile(nodes []Node) string {
+	c.collect(nodes)
+	var body strings.Builder
+	body.Grow(len(c.src) * 3) // generated code is a few times the source
+	c.genNodes(&body, nodes, "o")
+
+	var b strings.Builder
+	b.Grow(body.Len() + len(c.src) + 256)
+	b.WriteString("__R.wxml(")
+	jsString(&b, c.file)
+	b.WriteString(",function($){var t={};\n")
+	for _, t := range c.tmpls {
+		b.WriteString(t)
+	}
+	b.WriteString("return {m:function(c,o){")
+	b.WriteString(body.String())
+	b.WriteString("},t:t,i:[")
+	for i, p := range c.imports {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		jsString(&b, p)
+	}
+	b.WriteString("],c:[")
+	for i, p := range c.includes {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		jsString(&b, p)
+	}
+	b.WriteString("],w:[")
+	b.WriteString(strings.Join(c.wxs, ","))
+	b.WriteString("]};});\n")
+	return b.String()
+}
+
+// collect finds, anywhere in the file, what wcc hoists out of the render
+// order: <import>, <include> targets, <wxs> modules and <template name>.
+func (c *compiler) collect(nodes []Node) {
+	for _, n := range nodes {
+		e, ok := n.(*Element)
+		if !ok {
+			continue
+		}
+		switch e.Tag {
+		case "import":
+			if a := e.Attr("src"); a != nil && a.Value != "" {
+				p := resolvePath(c.file, a.Value)
+				c.imports = append(c.imports, p)
+				c.addDep(wxmlDep(p))
+			} else {
+				c.errAt(e.Pos, "<import> needs a src attribute")
+			}
+			continue
+		case "include":
+			if a := e.Attr("src"); a != nil && a.Value != "" {
+				p := resolvePath(c.file, a.Value)
+				c.includes = append(c.includes, p)
+				c.addDep(wxmlDep(p))
+			} else {
+				c.errAt(e.Pos, "<include> needs a src attribute")
+			}
+			continue
+		case "wxs":
+			c.collectWXS(e)
+			continue
+		case "template":
+			if a := e.Attr("name"); a != nil {
+				c.genTemplate(e, a.Value)
+			}
+		}
+		c.collect(e.Children)
+	}
+}
+
+func (c *compiler) collectWXS(e *Element) {
+	mod := e.Attr("module")
+	if mod == nil || mod.Value == "" {
+		c.errAt(e.Pos, "<wxs> needs a module attribute")
+		return
+	}
+	if !isIdentStart(mod.Value[0]) || strings.IndexFunc(mod.Value, func(r rune) bool {
+		return !(r < 0x80 && isIdentPart(byte(r)))
+	}) >= 0 {
+		c.errAt(mod.ValuePos, "<wxs> module name %q is not an identifier", mod.Value)
+		return
+	}
+	var b strings.Builder
+	b.WriteByte('[')
+	jsString(&b, mod.Value)
+	b.WriteByte(',')
+	if src := e.Attr("src"); src != nil {
+		p := resolvePath(c.file, src.Value)
+		c.addDep(p)
+		jsString(&b, p)
+	} else {
+		js, deps, errs := translateWXS(c.file, e.Body, e.BodyPos)
+		c.errs = append(c.errs, errs...)
+		for _, d := range deps {
+			c.addDep(d)
+		}
+		b.WriteString(js)
+	}
+	b.WriteByte(']')
+	c.wxs = append(c.wxs, b.String())
+}
+
+func (c *compiler) genTemplate(e *Element, name string) {
+	var b strings.Builder
+	b.WriteString("t[")
+	jsString(&b, name)
+	b.WriteString("]=function(c,o){")
+	c.genNodes(&b, e.Children, "o")
+	b.WriteString("};\n")
+	c.tmpls = append(c.tmpls, b.String())
+}
+
+// controlAttr reports attributes that steer rendering and never reach the
+// node.
+func controlAttr(name string) bool {
+	return strings.HasPrefix(name, "wx:")
+}
+
+// genNodes emits code appending nodes to the array named out. wx:if /
+// wx:elif / wx:else siblings form one chain; whitespace-only text and
+// comments between them do not break it.
+func (c *compiler) genNodes(b *strings.Builder, nodes []Node, out string) {
+	inChain := false
+	for _, n := range nodes {
+		switch n := n.(type) {
+		case *Text:
+			if isBlank(n.Value) {
+				continue
+			}
+			if inChain {
+				b.WriteString("}")
+				inChain = false
+			}
+			c.genText(b, n, out)
+		case *Element:
+			switch n.Tag {
+			case "import", "wxs":
+				continue
+			case "template":
+				if n.Attr("name") != nil {
+					continue
+				}
+			}
+			elif, els := n.Attr("wx:elif"), n.Attr("wx:else")
+			switch {
+			case elif != nil || els != nil:
+				if !inChain {
+					a := elif
+					if a == nil {
+						a = els
+					}
+					c.errAt(a.Pos, "%s without a preceding wx:if or wx:elif sibling", a.Name)
+					continue
+				}
+				if elif != nil {
+					b.WriteString("}else if($.t(")
+					c.genValue(b, elif)
+					b.WriteString(")){")
+				} else {
+					b.WriteString("}else{")
+					inChain = false
+				}
+				c.genLoop(b, n, out)
+				if els != nil {
+					b.WriteString("}")
+				}
+			case n.Attr("wx:if") != nil && n.Attr("wx:for") == nil && n.Attr("wx:for-items") == nil:
+				if inChain {
+					b.WriteString("}")
+				}
+				b.WriteString("if($.t(")
+				c.genValue(b, n.Attr("wx:if"))
+				b.WriteString(")){")
+				inChain = true
+				c.genLoop(b, n, out)
+			default:
+				if inChain {
+					b.WriteString("}")
+					inChain = false
+				}
+				c.genLoop(b, n, out)
+			}
+		}
+	}
+	if inChain {
+		b.WriteString("}")
+	}
+}
+
+func isBlank(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isSpace(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// genLoop emits the element, inside a wx:for loop if it has one (the loop
+// applies before wx:if on the same element: wcc's order).
+func (c *compiler) genLoop(b *strings.Builder, e *Element, out string) {
+	forAttr := e.Attr("wx:for")
+	if forAttr == nil {
+		forAttr = e.Attr("wx:for-items")
+	}
+	if forAttr == nil {
+		c.genElement(b, e, out)
+		return
+	}
+	item, index, key := "item", "index", ""
+	if a := e.Attr("wx:for-item"); a != nil && a.Value != "" {
+		item = a.Value
+	}
+	if a := e.Attr("wx:for-index"); a != nil && a.Value != "" {
+		index = a.Value
+	}
+	if a := e.Attr("wx:key"); a != nil {
+		key = a.Value
+	}
+	b.WriteString("$.f(c,")
+	c.genValue(b, forAttr)
+	b.WriteByte(',')
+	jsString(b, item)
+	b.WriteByte(',')
+	jsString(b, index)
+	b.WriteByte(',')
+	jsString(b, key)
+	b.WriteString("," + out + ",function(){")
+	// A wx:if on the looped element is tested once per item.
+	if cond := e.Attr("wx:if"); cond != nil {
+		b.WriteString("if($.t(")
+		c.genValue(b, cond)
+		b.WriteString(")){")
+		c.genElement(b, e, out)
+		b.WriteString("}")
+	} else {
+		c.genElement(b, e, out)
+	}
+	b.WriteString("});")
+}
+
+// genElement emits one element (or what a <block>, <include> or
+// <template is> expands to), assuming its loop and condition are handled.
+func (c *compiler) genElement(b *strings.Builder, e *Element, out string) {
+	switch e.Tag {
+	case "block":
+		c.genNodes(b, e.Children, out)
+		return
+	case "include":
+		if a := e.Attr("src"); a != nil && a.Value != "" {
+			b.WriteString("$.I(c,")
+			jsString(b, c.file)
+			b.WriteByte(',')
+			jsString(b, resolvePath(c.file, a.Value))
+			b.WriteString("," + out + ");")
+		}
+		return
+	case "template":
+		is := e.Attr("is")
+		if is == nil {
+			c.errAt(e.Pos, "<template> needs a name or an is attribute")
+			return
+		}
+		b.WriteString("$.T(c,")
+		jsString(b, c.file)
+		b.WriteByte(',')
+		c.genValue(b, is)
+		b.WriteByte(',')
+		if d := e.Attr("data"); d != nil {
+			c.genData(b, d)
+		} else {
+			b.WriteString("void 0")
+		}
+		b.WriteString("," + out + ");")
+		return
+	}
+	v := c.newVar()
+	b.WriteString("var " + v + "=$.el(" + out + ",")
+	jsString(b, e.Tag)
+	b.WriteString(");")
+	for _, a := range sortedAttrs(e.Attrs) {
+		if controlAttr(a.Name) {
+			continue
+		}
+		name := attrName(a.Name)
+		if !a.HasValue {
+			b.WriteString(v + ".attr[")
+			jsString(b, name)
+			b.WriteString("]=true;")
+			continue
+		}
+		b.WriteString("$.a(c," + v + ",")
+		jsString(b, name)
+		b.WriteByte(',')
+		c.genValue(b, a)
+		b.WriteString(");")
+	}
+	if len(e.Children) > 0 {
+		c.genNodes(b, e.Children, v+".children")
+	}
+}
+
+// sortedAttrs orders attributes as wcc emits them: valueless ones first,
+// then by name; a repeated name keeps its last value.
+func sortedAttrs(attrs []*Attr) []*Attr {
+	last := make(map[string]*Attr, len(attrs))
+	for _, a := range attrs {
+		last[a.Name] = a
+	}
+	out := make([]*Attr, 0, len(last))
+	for _, a := range attrs {
+		if last[a.Name] == a {
+			out = append(out, a)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].HasValue != out[j].HasValue {
+			return !out[i].HasValue
+		}
+		return out[i].Name < out[j].Name
+	})
+	return out
+}
+
+// attrName is the name an attribute gets on the node. wcc camel-cases
+// hyphenated names (`hover-class` → `hoverClass`, `Data-a` → `DataA`) except
+// "data-…" and names with a colon prefix (`bind:tap`, `mark:x`); `model:x`
+// keeps its prefix here (the contract's choice; wcc drops it). After a
+// hyphen wcc keeps upper-casing until it changes a letter
+// (`bind-Tap` → `bindTAp`), which we reproduce.
+func attrName(name string) string {
+	if rest, ok := strings.CutPrefix(name, "model:"); ok {
+		return "model:" + camelAttr(rest)
+	}
+	if strings.IndexByte(name, ':') >= 0 {
+		return name
+	}
+	return camelAttr(name)
+}
+
+func camelAttr(name string) string {
+	if strings.IndexByte(name, '-') < 0 || strings.HasPrefix(name, "data-") {
+		return name
+	}
+	var b strings.Builder
+	upper := false
+	for i := 0; i < len(name); i++ {
+		ch := name[i]
+		if ch == '-' {
+			upper = true
+			continue
+		}
+		if upper {
+			if ch >= 'a' && ch <= 'z' {
+				ch -= 'a' - 'A'
+				upper = false
+			}
+		}
+		b.WriteByte(ch)
+	}
+	return b.String()
+}
+
+// part is a piece of an attribute value or text: literal text or an
+// expression.
+type part struct {
+	lit  string
+	expr Expr
+	isEx bool
+}
+
+// splitParts cuts s at {{ }}; parse parses each expression. Errors are
+// reported at their position inside the file.
+func (c *compiler) splitParts(s string, at Pos, parse func(string) (Expr, error)) ([]part, bool) {
+	var parts []part
+	ok := true
+	i := 0
+	for i < len(s) {
+		j := strings.Index(s[i:], "{{")
+		if j < 0 {
+			parts = append(parts, part{lit: s[i:]})
+			break
+		}
+		if j > 0 {
+			parts = append(parts, part{lit: s[i : i+j]})
+		}
+		start := i + j + 2
+		end := scanExprEnd(s, start)
+		if end < 0 {
+			c.errAt(posAfter(at, s[:i+j]), "\"{{\" is not closed by \"}}\"")
+			return nil, false
+		}
+		x, err := parse(s[start:end])
+		if err != nil {
+			off := start
+			if ee, isEE := err.(*exprError); isEE {
+				off += ee.Off
+			}
+			c.errAt(posAfter(at, s[:off]), "bad expression {{%s}}: %v", s[start:end], err)
+			ok = false
+		}
+		parts = append(parts, part{expr: x, isEx: true})
+		i = end + 2
+	}
+	return parts, ok
+}
+
+// posAfter is the position reached from at after the text s.
+func posAfter(at Pos, s string) Pos {
+	for _, r := range s {
+		if r == '\n' {
+			at.Line++
+			at.Col = 1
+		} else {
+			at.Col++
+		}
+	}
+	return at
+}
+
+// genValue emits the value of an attribute: a lone {{expr}} keeps its JS
+// type, anything else is a string.
+func (c *compiler) genValue(b *strings.Builder, a *Attr) {
+	if !a.HasValue {
+		b.WriteString("true")
+		return
+	}
+	parts, _ := c.splitParts(a.Value, a.ValuePos, ParseExpr)
+	c.genParts(b, parts, false)
+}
+
+// genData emits <template data>: each {{ }} holds an object literal without
+// its braces.
+func (c *compiler) genData(b *strings.Builder, a *Attr) {
+	parts, _ := c.splitParts(a.Value, a.ValuePos, ParseObjectBody)
+	c.genParts(b, parts, false)
+}
+
+func (c *compiler) genParts(b *strings.Builder, parts []part, text bool) {
+	if !text && len(parts) == 1 && parts[0].isEx && parts[0].expr != nil {
+		b.WriteString("(c.ap=void 0,")
+		jsExpr(b, parts[0].expr, false)
+		b.WriteByte(')')
+		return
+	}
+	allLit := true
+	for _, p := range parts {
+		if p.isEx {
+			allLit = false
+		}
+	}
+	if allLit {
+		var s strings.Builder
+		for _, p := range parts {
+			s.WriteString(p.lit)
+		}
+		jsString(b, s.String())
+		return
+	}
+	b.WriteString(`(""`)
+	for _, p := range parts {
+		b.WriteByte('+')
+		if !p.isEx {
+			jsString(b, p.lit)
+			continue
+		}
+		if p.expr == nil {
+			b.WriteString(`""`)
+			continue
+		}
+		b.WriteString("$.u(")
+		jsExpr(b, p.expr, true)
+		b.WriteByte(')')
+	}
+	b.WriteByte(')')
+}
+
+func (c *compiler) genText(b *strings.Builder, t *Text, out string) {
+	parts, _ := c.splitParts(t.Value, t.Pos, ParseExpr)
+	b.WriteString(out + ".push(")
+	c.genParts(b, parts, true)
+	b.WriteString(");")
+}
