@@ -1,0 +1,722 @@
+// The logic runtime: App(), Page(), Component(), Behavior(), getApp(),
+// getCurrentPages(), the page stack and its lifecycles, and the handling of
+// the view's messages.
+
+import type { Env, LaunchOptions, Manifest, MsgEvent, MsgViewEvent, ViewToLogic, WindowConfig } from '../protocol';
+import { callView, onAcked, onResult, post, postOps } from './channel';
+import { build, BehaviorRef, type Def } from './define';
+import { dispatch, dispatchViewEvent } from './events';
+import { joinPath, loading, loadIfDefined } from './modules';
+import {
+  CORE, destroy, flush, Inst, PageCtx, attachNew, renderPage, scheduleFlush, selectHosts, setComponentResolver,
+  setErrorReporter, setInstanceFactory, setOpSender, type LNode,
+} from './tree';
+
+export const state = {
+  manifest: null as Manifest | null,
+  env: null as Env | null,
+  launch: null as LaunchOptions | null,
+  enter: null as LaunchOptions | null,
+  app: null as Record<string, unknown> | null,
+  stack: [] as PageCtx[],
+  /** Tab pages stay alive once opened (WeChat keeps them). */
+  tabPages: new Map<string, PageCtx>(),
+  loadedPackages: new Set<string>(['']),
+  appShowListeners: [] as Function[],
+  appHideListeners: [] as Function[],
+  errorListeners: [] as Function[],
+  rejectionListeners: [] as Function[],
+  pageNotFoundListeners: [] as Function[],
+  booted: false,
+};
+
+const defs = new Map<string, Def>();
+let nextPage = 1;
+
+// ---- errors ----
+
+export function reportError(where: string, e: unknown): void {
+  const msg = e instanceof Error ? `${e.message}\n${e.stack || ''}` : String(e);
+  console.error(`[${where}]`, e);
+  const app = state.app;
+  if (app && typeof app.onError === 'function') {
+    try {
+      (app.onError as Function).call(app, msg);
+    } catch (e2) {
+      console.error('App.onError threw', e2);
+    }
+  }
+  for (const l of state.errorListeners) {
+    try {
+      l(msg);
+    } catch {
+      /* a listener's own failure is not reported again */
+    }
+  }
+}
+setErrorReporter(reportError);
+
+// ---- definitions ----
+
+function currentPath(kind: string): string {
+  const p = loading[loading.length - 1];
+  if (!p) throw new Error(`${kind}() must be called while a page or component file is being loaded`);
+  return p;
+}
+
+export function App(opts: Record<string, unknown> = {}): void {
+  if (state.app) throw new Error('App() can only be called once');
+  const app: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(opts)) app[k] = v;
+  state.app = app;
+}
+
+export function getApp(_opts?: unknown): Record<string, unknown> | undefined {
+  return state.app || undefined;
+}
+
+export function Page(opts: Record<string, unknown> = {}): void {
+  const is = currentPath('Page');
+  defs.set(is, build(opts, is, 'page', true));
+}
+
+export function Component(opts: Record<string, unknown> = {}): void {
+  const is = currentPath('Component');
+  defs.set(is, build(opts, is, 'component'));
+}
+
+export function Behavior(opts: Record<string, unknown> = {}): BehaviorRef {
+  return new BehaviorRef(opts, loading[loading.length - 1] || '');
+}
+
+export function getCurrentPages(): unknown[] {
+  return state.stack.map((p) => p.root.pub);
+}
+
+/** The definition for a page or component path, loading its JS on first use. */
+function defFor(path: string): Def | null {
+  let d = defs.get(path);
+  if (d) return d;
+  try {
+    loadIfDefined(path);
+  } catch (e) {
+    reportError(`load ${path}.js`, e);
+  }
+  d = defs.get(path);
+  return d || null;
+}
+
+// ---- instances ----
+
+function componentConfig(is: string): Record<string, unknown> | undefined {
+  return state.manifest?.components[is] as Record<string, unknown> | undefined;
+}
+
+function usingComponents(inst: Inst): Record<string, string> {
+  const m = state.manifest;
+  if (!m) return {};
+  const own = inst.host ? m.components[inst.def.is]?.usingComponents : m.pages[inst.page.route]?.usingComponents;
+  return { ...normaliseUsing(m.app.usingComponents), ...(own || {}) };
+}
+
+function normaliseUsing(u: Record<string, string> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (u) for (const [k, v] of Object.entries(u)) out[k] = joinPath('', v);
+  return out;
+}
+
+setComponentResolver((owner, tag) => {
+  const path = usingComponents(owner)[tag];
+  if (!path) return null;
+  const d = defFor(path);
+  if (!d) console.error(`Component is not found in path "${path}" (using by "${owner.def.is}")`);
+  return d;
+});
+
+const proto = {
+  setData(this: Record<symbol, unknown>, obj: Record<string, unknown>, cb?: () => void) {
+    (this[CORE] as Inst).setData(obj, cb);
+  },
+  triggerEvent(this: Record<symbol, unknown>, name: string, detail?: unknown, options: Record<string, unknown> = {}) {
+    const inst = this[CORE] as Inst;
+    if (!inst.host) return;
+    dispatch(inst.host, {
+      type: name,
+      detail: detail === undefined ? {} : detail,
+      bubbles: !!options.bubbles,
+      composed: !!options.composed,
+      capturePhase: !!options.capturePhase,
+    });
+  },
+  selectComponent(this: Record<symbol, unknown>, selector: string) {
+    const r = selectHosts(this[CORE] as Inst, selector, true)[0];
+    return r ? exported(r, this[CORE] as Inst) : null;
+  },
+  selectAllComponents(this: Record<symbol, unknown>, selector: string) {
+    return selectHosts(this[CORE] as Inst, selector, false).map((r) => exported(r, this[CORE] as Inst));
+  },
+  selectOwnerComponent(this: Record<symbol, unknown>) {
+    const o = (this[CORE] as Inst).owner;
+    return o ? o.pub : null;
+  },
+  hasBehavior(this: Record<symbol, unknown>, b: unknown) {
+    return (this[CORE] as Inst).def.behaviors.has(b);
+  },
+  getRelationNodes(this: Record<symbol, unknown>, key: string) {
+    const set = (this[CORE] as Inst).links.get(key);
+    return set ? [...set].map((i) => i.pub) : [];
+  },
+  getPageId(this: Record<symbol, unknown>) {
+    return 'pageId:' + (this[CORE] as Inst).page.id;
+  },
+  groupSetData(this: Record<symbol, unknown>, fn: () => void) {
+    fn.call(this);
+  },
+  getOpenerEventChannel(this: Record<symbol, unknown>) {
+    const page = (this[CORE] as Inst).page as PageCtx & { channel?: EventChannel };
+    return (page.channel ||= new EventChannel());
+  },
+  createSelectorQuery(this: Record<string | symbol, unknown>) {
+    const wx = (globalThis as Record<string, any>).wx;
+    const q = wx && typeof wx.createSelectorQuery === 'function' ? wx.createSelectorQuery() : null;
+    return q && typeof q.in === 'function' ? q.in(this) : q;
+  },
+  createIntersectionObserver(this: Record<string | symbol, unknown>, opts?: unknown) {
+    const wx = (globalThis as Record<string, any>).wx;
+    return wx && typeof wx.createIntersectionObserver === 'function' ? wx.createIntersectionObserver(this, opts) : null;
+  },
+};
+
+function exported(target: Inst, caller: Inst): unknown {
+  if (target.def.exportFn) {
+    try {
+      return target.def.exportFn.call(target.pub, caller.pub);
+    } catch (e) {
+      reportError(`${target.def.is}: export`, e);
+    }
+  }
+  return target.pub;
+}
+
+setInstanceFactory((def, page, host) => {
+  const inst = new Inst(def, page, host, proto);
+  if (host) {
+    const cfg = componentConfig(def.is) || {};
+    inst.scope = String(cfg.styleScope || '');
+    const iso = String(def.options.styleIsolation || cfg.styleIsolation || 'isolated');
+    inst.classMode = iso === 'apply-shared' || iso === 'shared' || def.options.addGlobalClass ? 'shared' : 'isolated';
+  }
+  return inst;
+});
+
+setOpSender((page, ops, callbacks) => postOps(page.id, ops, callbacks));
+
+/** Every instance of a page's tree, parents first. */
+function instancesOf(page: PageCtx): Inst[] {
+  const out: Inst[] = [];
+  const walk = (list: LNode[]) => {
+    for (const n of list) {
+      if (n.comp) {
+        out.push(n.comp);
+        walk(n.comp.shadow);
+      }
+      walk(n.children);
+    }
+  };
+  walk(page.root.shadow);
+  return out;
+}
+
+// ---- event channel (navigateTo events) ----
+
+export class EventChannel {
+  private peer: EventChannel | null = null;
+  private handlers = new Map<string, Array<{ fn: Function; once: boolean }>>();
+  private queued: Array<[string, unknown[]]> = [];
+  static pair(): [EventChannel, EventChannel] {
+    const a = new EventChannel();
+    const b = new EventChannel();
+    a.peer = b;
+    b.peer = a;
+    return [a, b];
+  }
+  emit(name: string, ...args: unknown[]): void {
+    if (this.peer) this.peer.deliver(name, args);
+  }
+  private deliver(name: string, args: unknown[]): void {
+    const hs = this.handlers.get(name);
+    if (!hs || !hs.length) {
+      this.queued.push([name, args]);
+      return;
+    }
+    for (const h of [...hs]) {
+      if (h.once) hs.splice(hs.indexOf(h), 1);
+      h.fn(...args);
+    }
+  }
+  on(name: string, fn: Function): void {
+    const hs = this.handlers.get(name) || [];
+    hs.push({ fn, once: false });
+    this.handlers.set(name, hs);
+    this.drain(name);
+  }
+  once(name: string, fn: Function): void {
+    const hs = this.handlers.get(name) || [];
+    hs.push({ fn, once: true });
+    this.handlers.set(name, hs);
+    this.drain(name);
+  }
+  off(name: string, fn?: Function): void {
+    const hs = this.handlers.get(name);
+    if (!hs) return;
+    if (!fn) this.handlers.delete(name);
+    else this.handlers.set(name, hs.filter((h) => h.fn !== fn));
+  }
+  private drain(name: string): void {
+    const q = this.queued.filter(([n]) => n === name);
+    this.queued = this.queued.filter(([n]) => n !== name);
+    for (const [n, args] of q) this.deliver(n, args);
+  }
+}
+
+// ---- pages ----
+
+export class NavError extends Error {}
+
+function isTab(route: string): boolean {
+  const tb = state.manifest?.app.tabBar;
+  return !!tb && tb.list.some((i) => joinPath('', i.pagePath) === route);
+}
+
+function tabIndex(route: string): number {
+  const tb = state.manifest?.app.tabBar;
+  return tb ? tb.list.findIndex((i) => joinPath('', i.pagePath) === route) : -1;
+}
+
+export function parseUrl(url: string, from: string): { route: string; query: Record<string, string> } {
+  const q = url.indexOf('?');
+  const pathPart = q < 0 ? url : url.slice(0, q);
+  const query: Record<string, string> = {};
+  if (q >= 0) {
+    for (const pair of url.slice(q + 1).split('&')) {
+      if (!pair) continue;
+      const eq = pair.indexOf('=');
+      if (eq < 0) query[pair] = '';
+      else query[pair.slice(0, eq)] = pair.slice(eq + 1);
+    }
+  }
+  const dir = from.includes('/') ? from.slice(0, from.lastIndexOf('/')) : '';
+  const route = pathPart.startsWith('/') ? joinPath('', pathPart) : joinPath(dir, pathPart);
+  return { route: route.replace(/\.html$/, ''), query };
+}
+
+function pageExists(route: string): boolean {
+  return !!state.manifest && route in state.manifest.pages;
+}
+
+/** The package root a page belongs to ("" = main). */
+function packageOf(route: string): string {
+  const m = state.manifest;
+  const p = m?.pages[route]?.package;
+  if (typeof p === 'string') return p;
+  for (const pkg of m?.packages || []) if (pkg.root && route.startsWith(pkg.root)) return pkg.root;
+  return '';
+}
+
+async function ensurePackage(route: string): Promise<void> {
+  const root = packageOf(route);
+  if (state.loadedPackages.has(root)) return;
+  const text = (await callView('package.load', root)) as string;
+  importScriptText(text);
+  state.loadedPackages.add(root);
+}
+
+/** Evaluates a script text in the worker (a subpackage's service.js). */
+export let importScriptText: (text: string) => void = () => {
+  throw new Error('cannot load scripts here');
+};
+export function setScriptImporter(f: typeof importScriptText): void {
+  importScriptText = f;
+}
+
+function windowFor(route: string): WindowConfig {
+  const m = state.manifest!;
+  const page = { ...(m.pages[route] || {}) } as Record<string, unknown>;
+  delete page.usingComponents;
+  delete page.package;
+  delete page.component;
+  return { ...(m.app.window || {}), ...page } as WindowConfig;
+}
+
+function showPage(p: PageCtx): void {
+  if (p.shown || !p.alive) return;
+  p.shown = true;
+  p.root.hook('onShow');
+  for (const i of instancesOf(p)) i.pageLifetime('show');
+}
+
+function hidePage(p: PageCtx): void {
+  if (!p.shown || !p.alive) return;
+  p.shown = false;
+  p.root.hook('onHide');
+  for (const i of instancesOf(p)) i.pageLifetime('hide');
+}
+
+function unloadPage(p: PageCtx): void {
+  if (!p.alive) return;
+  p.root.hook('onUnload');
+  if (p.root.def.kind === 'component') p.root.lifetime('detached');
+  for (const n of p.root.shadow) destroy(n, false);
+  p.root.detached = true;
+  p.alive = false;
+  if (state.tabPages.get(p.route) === p) state.tabPages.delete(p.route);
+  post({ t: 'close', page: p.id });
+}
+
+/** Creates a page, runs onLoad/onShow, sends its first render; onReady follows the view's ack. */
+async function openPage(route: string, query: Record<string, string>, how: 'push' | 'replace' | 'root', channel?: EventChannel): Promise<PageCtx> {
+  await ensurePackage(route);
+  const def = defFor(route) || build({}, route, 'page', true);
+  const page = new PageCtx(nextPage++, route, windowFor(route));
+  page.options = query;
+  if (channel) (page as PageCtx & { channel?: EventChannel }).channel = channel;
+  const inst = new Inst(def, page, null, proto);
+  page.root = inst;
+  inst.pub.route = route;
+  inst.pub.__route__ = route;
+  inst.pub.options = { ...query };
+  post({ t: 'page', page: page.id, route, window: page.window, how, tab: tabIndex(route) });
+  if (def.kind === 'component') {
+    inst.lifetime('created');
+    const props: Record<string, unknown> = {};
+    for (const k of Object.keys(query)) if (k in def.properties) props[k] = query[k];
+    inst.setProps(props, true);
+  }
+  const created = renderPage(page);
+  attachNew(created, page);
+  if (def.kind === 'component') {
+    inst.attached = true;
+    inst.lifetime('attached');
+  }
+  inst.hook('onLoad', [{ ...query }]);
+  page.shown = false;
+  showPage(page);
+  page.callbacks.push(() => {
+    const ready = page.pendingReady || [];
+    page.pendingReady = null;
+    for (let i = ready.length - 1; i >= 0; i--) if (!ready[i].detached) ready[i].lifetime('ready');
+    if (def.kind === 'component') inst.lifetime('ready');
+    inst.hook('onReady');
+  });
+  scheduleFlush(page);
+  if (isTab(route)) state.tabPages.set(route, page);
+  return page;
+}
+
+function postStack(): void {
+  post({ t: 'stack', pages: state.stack.map((p) => p.id) });
+}
+
+function top(): PageCtx | undefined {
+  return state.stack[state.stack.length - 1];
+}
+
+let navChain: Promise<unknown> = Promise.resolve();
+/** Navigations run one after another, never interleaved. */
+function serial<T>(f: () => Promise<T>): Promise<T> {
+  const r = navChain.then(f);
+  navChain = r.catch(() => undefined);
+  return r;
+}
+
+function checkTarget(api: string, url: unknown): { route: string; query: Record<string, string> } {
+  if (typeof url !== 'string' || !url) throw new NavError(`${api}:fail parameter error: parameter.url should be String instead of ${typeof url};`);
+  const cur = top();
+  const t = parseUrl(url, cur ? cur.route : '');
+  if (!pageExists(t.route)) throw new NavError(`${api}:fail page "${t.route}" is not found`);
+  return t;
+}
+
+export function navigateTo(url: unknown, events?: Record<string, Function>): Promise<{ eventChannel: EventChannel }> {
+  return serial(async () => {
+    const t = checkTarget('navigateTo', url);
+    if (isTab(t.route)) throw new NavError('navigateTo:fail can not navigateTo a tabbar page');
+    if (state.stack.length >= 10) throw new NavError('navigateTo:fail webview count limit exceed');
+    const [opener, opened] = EventChannel.pair();
+    if (events) for (const [k, f] of Object.entries(events)) if (typeof f === 'function') opener.on(k, f);
+    const cur = top();
+    if (cur) hidePage(cur);
+    const p = await openPage(t.route, t.query, 'push', opened);
+    state.stack.push(p);
+    postStack();
+    return { eventChannel: opener };
+  });
+}
+
+export function redirectTo(url: unknown): Promise<void> {
+  return serial(async () => {
+    const t = checkTarget('redirectTo', url);
+    if (isTab(t.route)) throw new NavError('redirectTo:fail can not redirectTo a tabbar page');
+    const cur = state.stack.pop();
+    if (cur) unloadPage(cur);
+    const p = await openPage(t.route, t.query, 'replace');
+    state.stack.push(p);
+    postStack();
+  });
+}
+
+export function navigateBack(delta = 1): Promise<void> {
+  return serial(async () => {
+    if (state.stack.length <= 1) throw new NavError('navigateBack:fail cannot navigate back at first page.');
+    const n = Math.max(1, Math.min(Math.floor(Number(delta)) || 1, state.stack.length - 1));
+    for (let i = 0; i < n; i++) unloadPage(state.stack.pop()!);
+    postStack();
+    showPage(top()!);
+  });
+}
+
+export function switchTab(url: unknown): Promise<void> {
+  return serial(async () => {
+    const t = checkTarget('switchTab', url);
+    if (!isTab(t.route)) throw new NavError('switchTab:fail can not switch to no-tabBar page');
+    const cur = top();
+    if (cur && cur.route === t.route && state.stack.length === 1) return;
+    if (cur && isTab(cur.route)) hidePage(cur);
+    while (state.stack.length) {
+      const p = state.stack.pop()!;
+      if (!isTab(p.route)) unloadPage(p);
+    }
+    let p = state.tabPages.get(t.route);
+    if (p && p.alive) {
+      state.stack.push(p);
+      postStack();
+      showPage(p);
+    } else {
+      p = await openPage(t.route, {}, 'root');
+      state.stack.push(p);
+      postStack();
+    }
+  });
+}
+
+export function reLaunch(url: unknown): Promise<void> {
+  return serial(async () => {
+    const t = checkTarget('reLaunch', url);
+    while (state.stack.length) unloadPage(state.stack.pop()!);
+    for (const p of [...state.tabPages.values()]) unloadPage(p);
+    const p = await openPage(t.route, t.query, 'root');
+    state.stack.push(p);
+    postStack();
+  });
+}
+
+export function currentPage(): PageCtx | undefined {
+  return top();
+}
+
+// ---- boot and view messages ----
+
+function entryRoute(): string {
+  const m = state.manifest!;
+  return joinPath('', m.app.entryPagePath || m.app.pages[0] || '');
+}
+
+async function boot(manifest: Manifest, env: Env, launch: LaunchOptions): Promise<void> {
+  state.manifest = manifest;
+  state.env = env;
+  const opts: LaunchOptions = { path: launch.path || entryRoute(), query: launch.query || {}, scene: launch.scene ?? 1001, referrerInfo: launch.referrerInfo || {} };
+  state.launch = opts;
+  state.enter = opts;
+  try {
+    loadIfDefined('app');
+  } catch (e) {
+    reportError('app.js', e);
+  }
+  const app = state.app || (state.app = {});
+  const call = (name: string, arg: unknown) => {
+    const f = app[name];
+    if (typeof f === 'function') {
+      try {
+        f.call(app, arg);
+      } catch (e) {
+        reportError('App.' + name, e);
+      }
+    }
+  };
+  call('onLaunch', { ...opts });
+  call('onShow', { ...opts });
+  for (const l of state.appShowListeners) l({ ...opts });
+  let route = joinPath('', opts.path);
+  let query = opts.query;
+  if (!pageExists(route)) {
+    const nf = { path: route, query, isEntryPage: true };
+    call('onPageNotFound', nf);
+    for (const l of state.pageNotFoundListeners) l(nf);
+    if (state.stack.length) return;
+    route = entryRoute();
+    query = {};
+  }
+  const p = await openPage(route, query, 'root');
+  state.stack.push(p);
+  postStack();
+  state.booted = true;
+}
+
+function findNode(msg: { page: number; node: number }): LNode | undefined {
+  const p = [...state.stack, ...state.tabPages.values()].find((x) => x.id === msg.page);
+  return p && p.alive ? p.nodes.get(msg.node) : undefined;
+}
+
+function pageById(id: number): PageCtx | undefined {
+  return [...state.stack, ...state.tabPages.values()].find((x) => x.id === id && x.alive);
+}
+
+function onEvent(msg: MsgEvent): void {
+  const node = findNode(msg);
+  if (!node) return;
+  if (msg.type === 'navigate') {
+    navigatorTap(msg.detail || {});
+    return;
+  }
+  dispatchViewEvent(node, msg.type, msg.detail || {}, {
+    touches: msg.touches,
+    changedTouches: msg.changedTouches,
+    timeStamp: msg.timeStamp,
+    offset: msg.target,
+  });
+}
+
+/** <navigator> taps (the widget reports {openType, url, delta}). */
+function navigatorTap(d: Record<string, unknown>): void {
+  const url = String(d.url ?? '');
+  const fail = (e: unknown) => console.error(e instanceof Error ? e.message : e);
+  switch (d.openType) {
+    case 'redirect':
+      redirectTo(url).catch(fail);
+      break;
+    case 'switchTab':
+      switchTab(url).catch(fail);
+      break;
+    case 'reLaunch':
+      reLaunch(url).catch(fail);
+      break;
+    case 'navigateBack':
+      navigateBack(Number(d.delta ?? 1)).catch(fail);
+      break;
+    case 'exit':
+      callView('exit').catch(fail);
+      break;
+    default:
+      navigateTo(url).catch(fail);
+  }
+}
+
+function onViewEvent(msg: MsgViewEvent): void {
+  const page = pageById(msg.page);
+  switch (msg.kind) {
+    case 'scroll':
+      if (page) page.root.hook('onPageScroll', [{ scrollTop: msg.scrollTop || 0 }]);
+      break;
+    case 'reachBottom':
+      if (page) page.root.hook('onReachBottom');
+      break;
+    case 'pullDown':
+      if (page) page.root.hook('onPullDownRefresh');
+      break;
+    case 'back':
+      navigateBack(1).catch(() => undefined);
+      break;
+    case 'tab': {
+      const tb = state.manifest?.app.tabBar;
+      const item = tb?.list[msg.index ?? -1];
+      if (!item) break;
+      const route = joinPath('', item.pagePath);
+      const info = { index: msg.index, pagePath: route, text: item.text || '' };
+      const cur = top();
+      if (cur && cur.route === route) cur.root.hook('onTabItemTap', [info]);
+      switchTab('/' + route)
+        .then(() => {
+          const p = top();
+          if (p && cur?.route !== route) p.root.hook('onTabItemTap', [info]);
+        })
+        .catch((e) => reportError('switchTab', e));
+      break;
+    }
+    case 'resize':
+      if (msg.env) state.env = msg.env;
+      for (const p of state.stack) {
+        const size = { size: { windowWidth: state.env?.windowWidth, windowHeight: state.env?.windowHeight } };
+        p.root.hook('onResize', [size]);
+        for (const i of instancesOf(p)) i.pageLifetime('resize', [size]);
+      }
+      break;
+  }
+}
+
+function appShow(opts: { scene?: number; path?: string; query?: Record<string, string> }): void {
+  const o: LaunchOptions = { ...state.enter!, ...(opts.scene !== undefined ? { scene: opts.scene } : {}) };
+  if (opts.path) {
+    o.path = opts.path;
+    o.query = opts.query || {};
+  }
+  state.enter = o;
+  const app = state.app;
+  if (app && typeof app.onShow === 'function') {
+    try {
+      (app.onShow as Function).call(app, { ...o });
+    } catch (e) {
+      reportError('App.onShow', e);
+    }
+  }
+  for (const l of state.appShowListeners) l({ ...o });
+  const p = top();
+  if (p) showPage(p);
+}
+
+function appHide(): void {
+  const p = top();
+  if (p) hidePage(p);
+  const app = state.app;
+  if (app && typeof app.onHide === 'function') {
+    try {
+      (app.onHide as Function).call(app);
+    } catch (e) {
+      reportError('App.onHide', e);
+    }
+  }
+  for (const l of state.appHideListeners) l();
+}
+
+/** Set by api.ts: the storage snapshot arrives with boot. */
+export let onStorageSnapshot: (s: Record<string, unknown>) => void = () => {};
+export function setStorageSnapshotHandler(f: typeof onStorageSnapshot): void {
+  onStorageSnapshot = f;
+}
+
+export function handleMessage(msg: ViewToLogic): void {
+  switch (msg.t) {
+    case 'boot':
+      onStorageSnapshot(msg.storage || {});
+      boot(msg.manifest, msg.env, msg.launch).catch((e) => reportError('launch', e));
+      break;
+    case 'event':
+      onEvent(msg);
+      break;
+    case 'result':
+      onResult(msg);
+      break;
+    case 'acked':
+      onAcked(msg.ack);
+      break;
+    case 'viewEvent':
+      onViewEvent(msg);
+      break;
+    case 'appShow':
+      appShow(msg);
+      break;
+    case 'appHide':
+      appHide();
+      break;
+  }
+  flush();
+}

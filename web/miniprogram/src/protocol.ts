@@ -1,0 +1,274 @@
+// Messages between the logic layer (worker), the view layer (the frame's main
+// thread) and the shell (the frame's parent). docs/miniprogram.md is the
+// contract; this file is its TypeScript form. Everything is structured-clone
+// JSON.
+
+/** A sheet compiled by internal/miniprogram/wxss: CSS text and rpx numbers. */
+export type Sheet = Array<string | number>;
+
+/** pack.Manifest (docs/miniprogram.md, "Package files"). */
+export interface Manifest {
+  appid: string;
+  hash: string;
+  app: AppConfig;
+  pages: Record<string, PageConfig>;
+  components: Record<string, ComponentConfig>;
+  packages: PackageInfo[];
+}
+
+export interface WindowConfig {
+  navigationBarBackgroundColor?: string;
+  navigationBarTextStyle?: 'black' | 'white' | string;
+  navigationBarTitleText?: string;
+  navigationStyle?: 'default' | 'custom' | string;
+  backgroundColor?: string;
+  backgroundTextStyle?: string;
+  enablePullDownRefresh?: boolean;
+  onReachBottomDistance?: number;
+  disableScroll?: boolean;
+  [k: string]: unknown;
+}
+
+export interface TabBarItem {
+  pagePath: string;
+  text?: string;
+  iconPath?: string;
+  selectedIconPath?: string;
+}
+
+export interface TabBarConfig {
+  color?: string;
+  selectedColor?: string;
+  backgroundColor?: string;
+  borderStyle?: string;
+  position?: 'bottom' | 'top' | string;
+  custom?: boolean;
+  list: TabBarItem[];
+}
+
+export interface AppConfig {
+  pages: string[];
+  window?: WindowConfig;
+  tabBar?: TabBarConfig;
+  entryPagePath?: string;
+  usingComponents?: Record<string, string>;
+  subpackages?: Array<{ root: string; name?: string; pages: string[]; independent?: boolean }>;
+  [k: string]: unknown;
+}
+
+export interface PageConfig extends WindowConfig {
+  usingComponents?: Record<string, string>;
+  component?: boolean;
+  package?: string;
+  styleIsolation?: string;
+}
+
+export interface ComponentConfig {
+  usingComponents?: Record<string, string>;
+  styleScope?: string;
+  package?: string;
+  styleIsolation?: string;
+  component?: boolean;
+  [k: string]: unknown;
+}
+
+export interface PackageInfo {
+  root: string;
+  name?: string;
+  independent?: boolean;
+  pages?: string[];
+  files: Record<string, string>;
+  size: number;
+}
+
+/** The host environment the view measures at boot (answers getSystemInfoSync & co). */
+export interface Env {
+  windowWidth: number;
+  windowHeight: number;
+  screenWidth: number;
+  screenHeight: number;
+  pixelRatio: number;
+  statusBarHeight: number;
+  language: string;
+  platform: string;
+  system: string;
+  brand: string;
+  model: string;
+  version: string;
+  SDKVersion: string;
+  theme: 'light' | 'dark';
+  [k: string]: unknown;
+}
+
+export interface LaunchOptions {
+  path: string;
+  query: Record<string, string>;
+  scene: number;
+  referrerInfo?: Record<string, unknown>;
+  shareTicket?: string;
+}
+
+// ---- DOM ops (logic → view) ----
+
+/** ["e", id, tag, attrs]: create element. */
+export type OpCreate = ['e', number, string, Record<string, unknown>];
+/** ["t", id, text]: create text. */
+export type OpText = ['t', number, string];
+/** ["i", parent, id, before]: insert id into parent before `before` (0 = append). */
+export type OpInsert = ['i', number, number, number];
+/** ["r", id]: remove id and its subtree. */
+export type OpRemove = ['r', number];
+/** ["a", id, name, value]: set attribute (null removes). */
+export type OpAttr = ['a', number, string, unknown];
+/** ["x", id, text]: set text. */
+export type OpSetText = ['x', number, string];
+export type Op = OpCreate | OpText | OpInsert | OpRemove | OpAttr | OpSetText;
+
+/**
+ * Attribute names the logic layer adds to rendering attributes.
+ * "$ev": event types bound on the node (the view listens only for those);
+ * "wx-host": the style scope of a component host (":host" compiles to [wx-host="S"]);
+ * "wx-virtual": a virtualHost component's host (rendered display: contents).
+ */
+export const ATTR_EVENTS = '$ev';
+
+// ---- logic → view ----
+
+export interface MsgPage {
+  t: 'page';
+  page: number;
+  route: string;
+  window: WindowConfig;
+  /** How the page enters: "push" (navigateTo), "replace" (redirectTo), "root" (launch, reLaunch, switchTab). */
+  how?: 'push' | 'replace' | 'root';
+  tab?: number;
+}
+export interface MsgOps {
+  t: 'ops';
+  page: number;
+  ops: Op[];
+  ack?: number;
+}
+export interface MsgClose {
+  t: 'close';
+  page: number;
+}
+export interface MsgCall {
+  t: 'call';
+  id: number;
+  name: string;
+  args: unknown[];
+}
+export interface MsgStack {
+  t: 'stack';
+  pages: number[];
+}
+export type LogicToView = MsgPage | MsgOps | MsgClose | MsgCall | MsgStack;
+
+// ---- view → logic ----
+
+export interface MsgBoot {
+  t: 'boot';
+  manifest: Manifest;
+  env: Env;
+  storage: Record<string, unknown>;
+  launch: LaunchOptions;
+}
+export interface Touch {
+  identifier: number;
+  pageX: number;
+  pageY: number;
+  clientX: number;
+  clientY: number;
+  force?: number;
+}
+export interface MsgEvent {
+  t: 'event';
+  page: number;
+  node: number;
+  type: string;
+  detail: Record<string, unknown>;
+  touches?: Touch[];
+  changedTouches?: Touch[];
+  /** offsetLeft/offsetTop of the target node. */
+  target?: { offsetLeft: number; offsetTop: number };
+  timeStamp?: number;
+}
+export interface MsgResult {
+  t: 'result';
+  id: number;
+  ok: boolean;
+  value?: unknown;
+  error?: string;
+}
+export interface MsgAcked {
+  t: 'acked';
+  ack: number;
+}
+export interface MsgViewEvent {
+  t: 'viewEvent';
+  page: number;
+  kind: 'scroll' | 'reachBottom' | 'pullDown' | 'back' | 'tab' | 'resize';
+  scrollTop?: number;
+  index?: number;
+  env?: Env;
+}
+export interface MsgAppShow {
+  t: 'appShow';
+  scene?: number;
+  path?: string;
+  query?: Record<string, string>;
+}
+export interface MsgAppHide {
+  t: 'appHide';
+}
+/** A subpackage's service.js arrived (answer to the view-side "package.load" call is the text). */
+export type ViewToLogic = MsgBoot | MsgEvent | MsgResult | MsgAcked | MsgViewEvent | MsgAppShow | MsgAppHide;
+
+// ---- shell ↔ frame ----
+
+export interface PackageTexts {
+  service: string;
+  styles: Record<string, Sheet>;
+}
+export interface ShellLoad {
+  t: 'load';
+  runtime: string;
+  manifest: Manifest;
+  packages: Record<string, PackageTexts>;
+  env?: Partial<Env>;
+  storage: Record<string, unknown>;
+  launch: LaunchOptions;
+  assetBase: string;
+}
+export interface ShellPackage {
+  t: 'package';
+  root: string;
+  service: string;
+  styles: Record<string, Sheet>;
+}
+export interface ShellShow {
+  t: 'show';
+  scene?: number;
+  path?: string;
+  query?: Record<string, string>;
+}
+export type ShellToFrame = ShellLoad | ShellPackage | ShellShow | { t: 'hide' } | MsgResult;
+
+export type FrameToShell =
+  | { t: 'ready' }
+  | { t: 'need'; root: string }
+  | MsgCall
+  | { t: 'state'; title: string; navigationBarColor: { frontColor: string; backgroundColor: string } }
+  | { t: 'launched'; path: string }
+  | { t: 'error'; message: string };
+
+/**
+ * View-side call names the view answers itself (everything else is relayed
+ * to the shell). "package.load" returns a subpackage's service.js text.
+ */
+export const VIEW_CALLS = [
+  'toast.show', 'toast.hide', 'loading.show', 'loading.hide', 'modal.show', 'actionSheet.show',
+  'navbar.title', 'navbar.color', 'navbar.loading', 'tabBar', 'page.scrollTo', 'pullDown',
+  'selectorQuery', 'package.load', 'env',
+] as const;
