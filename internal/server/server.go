@@ -29,6 +29,7 @@ import (
 	"superapp/internal/random"
 	"superapp/internal/shell"
 	"superapp/internal/wire"
+	mpruntime "superapp/web/miniprogram"
 )
 
 // Config is everything `superapp serve` takes.
@@ -110,7 +111,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	admin.RegisterMiniPrograms(mux)
 	shell.New(p).Register(mux)
 	host.NewHandler(host.Config{Registry: p.MiniPrograms, Accounts: p.Accounts, Identity: p.Identity, Login: p.Login,
-		Runtime: nil, SessionCookie: shell.SessionCookie, Dev: cfg.Dev}).Register(mux)
+		Runtime: mpruntime.FS(), SessionCookie: shell.SessionCookie, Dev: cfg.Dev}).Register(mux)
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
 	s.handler = m.wrap(mux)

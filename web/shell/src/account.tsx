@@ -4,6 +4,7 @@ import type { JSX } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError, type Account, type Profile } from './api';
 import { useLive } from './live';
+import { SearchMiniPrograms } from './miniprogram/lists';
 import { navigate } from './router';
 import { Avatar, Button, Dialog, Loading, Msg, NavBar, Toptips } from './ui';
 
@@ -174,6 +175,7 @@ export function SearchPage(props: { initial: string }) {
           {error}
         </p>
       )}
+      <SearchMiniPrograms q={q} />
       {results && results.length === 0 && <p class="weui-cells__tips oa-search__none">No official account is called anything like “{q.trim()}”.</p>}
       {results && results.length > 0 && (
         <ul class="weui-cells oa-search__results" aria-label="Search results">

@@ -7,7 +7,8 @@ import { AuthPage } from './auth';
 import { Conversation } from './conversation';
 import { startLive, stopLive } from './live';
 import { OAuthPage } from './oauth';
-import { MiniProgramPage, ScanPage } from './scan';
+import { MiniProgramContainer, miniProgramURL } from './miniprogram/container';
+import { ScanPage } from './scan';
 import { navigate, safeNext, useLocation } from './router';
 import { EditName, TabShell } from './tabs';
 import { Button, Loading, Msg } from './ui';
@@ -89,9 +90,12 @@ export function App() {
     case '/scan':
       return <ScanPage />;
     case '/miniprogram':
-      return <MiniProgramPage appid={query.get('appid') ?? ''} path={query.get('path') ?? ''} />;
+      return <Redirect to={miniProgramURL(query.get('appid') ?? '', { path: query.get('path') ?? '', scene: Number(query.get('scene')) || undefined })} />;
   }
   const [, section, appid, rest] = path.split('/');
+  if (appid && rest === undefined && section === 'miniprogram') {
+    return <MiniProgramContainer key={appid} appid={decodeURIComponent(appid)} user={user} query={query} />;
+  }
   if (appid && rest === undefined && section === 'chats') return <Conversation key={appid} appid={decodeURIComponent(appid)} user={user} />;
   if (appid && rest === undefined && section === 'oa') return <ProfilePage key={appid} appid={decodeURIComponent(appid)} fromSearch={query.get('from') === 'search'} />;
   switch (path) {

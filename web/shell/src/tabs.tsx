@@ -3,6 +3,8 @@ import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
 import { api, ApiError, type User } from './api';
 import { ChatList } from './chats';
+import { MiniProgramLists } from './miniprogram/lists';
+import { destroyAllSessions } from './miniprogram/session';
 import { navigate } from './router';
 import { Avatar, Button, Field, Toptips } from './ui';
 
@@ -34,7 +36,7 @@ export function TabShell(props: { tab: Tab; user: User; onUser: (u: User | null)
     <div class="weui-tab shell-tabs">
       <div class="weui-tab__panel" role="tabpanel">
         {props.tab === 'chats' && <ChatList />}
-        {props.tab === 'discover' && <Discover />}
+        {props.tab === 'discover' && <Discover user={props.user} />}
         {props.tab === 'me' && <Me user={props.user} onUser={props.onUser} />}
       </div>
       <div class="weui-tabbar" role="tablist">
@@ -65,7 +67,7 @@ function PageTitle({ children }: { children: string }) {
   return <h1 class="shell-title">{children}</h1>;
 }
 
-function Discover() {
+function Discover(props: { user: User }) {
   const cell = (path: string, label: string, testid: string) => (
     <a
       class="weui-cell weui-cell_active weui-cell_access"
@@ -89,14 +91,7 @@ function Discover() {
         {cell('/scan', 'Scan', 'discover-scan')}
         {cell('/search', 'Official Accounts', 'discover-accounts')}
       </div>
-      <div class="weui-cells">
-        <div class="weui-cell">
-          <div class="weui-cell__bd">
-            <p>Mini Programs</p>
-          </div>
-          <div class="weui-cell__ft">Coming soon</div>
-        </div>
-      </div>
+      <MiniProgramLists user={props.user} />
     </div>
   );
 }
@@ -112,6 +107,7 @@ function Me(props: { user: User; onUser: (u: User | null) => void }) {
     setBusy(true);
     try {
       await api.signOut();
+      destroyAllSessions();
       props.onUser(null);
       navigate('/signin', true);
     } catch (e) {

@@ -1,0 +1,398 @@
+// Package host serves mini programs: the content-addressed package files
+// (/mp/pkg/<sha256>), the runtime and the sandboxed frame (/mp/frame,
+// /mp/runtime/…), the shell's mini program API (/shell/api/mp/…: launch,
+// login, the wx.request proxy), and the registry of builds behind them
+// (docs/miniprogram.md).
+package host
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"superapp/internal/account"
+	"superapp/internal/input"
+	"superapp/internal/miniprogram/pack"
+	"superapp/internal/store"
+)
+
+// Errors of the registry. The admin and shell APIs map them to answers.
+var (
+	ErrNotMiniProgram = errors.New("the app is not a mini program")
+	ErrNoBuild        = errors.New("the mini program has no build yet: publish one with `superapp mp publish --appid APPID DIR`")
+	ErrFileNotFound   = errors.New("no such package file")
+)
+
+// InvalidError is a build or setting the registry refuses; Field names
+// what is wrong.
+type InvalidError struct {
+	Field string
+	Msg   string
+}
+
+func (e *InvalidError) Error() string { return e.Field + ": " + e.Msg }
+
+// MissingFilesError is a publish whose manifest names files the server has
+// neither received nor stored.
+type MissingFilesError struct{ Hashes []string }
+
+func (e *MissingFilesError) Error() string {
+	shown := e.Hashes
+	if len(shown) > 3 {
+		shown = shown[:3]
+	}
+	return fmt.Sprintf("the manifest names %d file(s) the server does not have (upload them first): %s", len(e.Hashes), strings.Join(shown, ", "))
+}
+
+// MaxFileSize bounds one package file. WeChat limits a whole package to
+// 2 MB (main) and all packages to 20 MB, so no single compiled file can
+// legitimately be larger than the total.
+const MaxFileSize = 20 << 20
+
+// Registry stores package files and which build each mini program runs.
+type Registry struct {
+	db       *store.DB
+	accounts *account.Service
+	now      func() time.Time
+}
+
+// NewRegistry returns the registry over db.
+func NewRegistry(db *store.DB, accounts *account.Service) *Registry {
+	return &Registry{db: db, accounts: accounts, now: time.Now}
+}
+
+// Build is a published build as the registry records it.
+type Build struct {
+	AppID        string `json:"appid"`
+	ManifestHash string `json:"manifest_hash"`
+	SourceDir    string `json:"source_dir,omitempty"`
+	BuiltAt      int64  `json:"built_at"`
+	// Files is how many files the manifest names; NewFiles how many of them
+	// this publish stored (the rest were already there).
+	Files    int `json:"files"`
+	NewFiles int `json:"new_files"`
+}
+
+// HashOf is the name a file is stored under: its hex SHA-256.
+func HashOf(data []byte) string {
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:])
+}
+
+// ValidHash reports whether h is a lowercase hex SHA-256.
+func ValidHash(h string) bool {
+	if len(h) != 64 {
+		return false
+	}
+	for i := 0; i < len(h); i++ {
+		if c := h[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// MiniProgram returns the app if it is a mini program.
+func (r *Registry) MiniProgram(ctx context.Context, appid string) (*account.App, error) {
+	app, err := r.accounts.App(ctx, appid)
+	if err != nil {
+		return nil, err
+	}
+	if app.Kind != account.MiniProgram {
+		return nil, fmt.Errorf("%w: %s is a %s", ErrNotMiniProgram, appid, app.Kind)
+	}
+	return app, nil
+}
+
+// manifestFiles lists every distinct hash a manifest names, sorted.
+func manifestFiles(m *pack.Manifest) ([]string, error) {
+	seen := map[string]bool{}
+	for _, p := range m.Packages {
+		for path, h := range p.Files {
+			if !ValidHash(h) {
+				return nil, &InvalidError{"manifest", fmt.Sprintf("package %q file %q names %q, which is not a hex SHA-256", p.Root, path, h)}
+			}
+			seen[h] = true
+		}
+	}
+	out := make([]string, 0, len(seen))
+	for h := range seen {
+		out = append(out, h)
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// Publish makes res the mini program's dev build: it stores the files of
+// res the server lacks (content-addressed, so republishing the same bytes
+// stores nothing) and records the manifest, in one transaction. Files the
+// manifest names must be in res.Files or already stored (an upload through
+// the admin API sends them first, then a manifest with no files).
+func (r *Registry) Publish(ctx context.Context, appid string, res *pack.Result, sourceDir string) (*Build, error) {
+	if _, err := r.MiniProgram(ctx, appid); err != nil {
+		return nil, err
+	}
+	if res == nil {
+		return nil, &InvalidError{"manifest", "is missing"}
+	}
+	if res.Manifest.AppID != appid {
+		return nil, &InvalidError{"manifest", fmt.Sprintf("is built for appid %q, not %s (pack with --appid %s)", res.Manifest.AppID, appid, appid)}
+	}
+	if len(res.Manifest.Packages) == 0 || res.Manifest.Packages[0].Root != "" {
+		return nil, &InvalidError{"manifest", "has no main package (packages[0] must have root \"\")"}
+	}
+	if !input.Storable(sourceDir) {
+		return nil, &InvalidError{"source_dir", "contains characters that are not allowed"}
+	}
+	manifestJSON := res.ManifestJSON
+	if len(manifestJSON) == 0 {
+		b, err := json.Marshal(res.Manifest)
+		if err != nil {
+			return nil, err
+		}
+		manifestJSON = b
+	}
+	if !json.Valid(manifestJSON) || !input.Storable(string(manifestJSON)) {
+		return nil, &InvalidError{"manifest", "is not valid JSON text"}
+	}
+	hashes, err := manifestFiles(&res.Manifest)
+	if err != nil {
+		return nil, err
+	}
+	for h, data := range res.Files {
+		if HashOf(data) != h {
+			return nil, &InvalidError{"files", fmt.Sprintf("file %s… holds bytes whose SHA-256 is %s…", trim(h), HashOf(data)[:12])}
+		}
+		if len(data) > MaxFileSize {
+			return nil, &InvalidError{"files", fmt.Sprintf("file %s… has %d bytes; at most %d are allowed", h[:12], len(data), MaxFileSize)}
+		}
+	}
+	b := &Build{AppID: appid, ManifestHash: HashOf(manifestJSON), SourceDir: sourceDir, BuiltAt: r.now().Unix(), Files: len(hashes)}
+	err = r.db.InTx(ctx, func(tx *store.Tx) error {
+		have, err := storedAmong(ctx, tx, hashes)
+		if err != nil {
+			return err
+		}
+		var missing []string
+		for _, h := range hashes {
+			if have[h] {
+				continue
+			}
+			data, ok := res.Files[h]
+			if !ok {
+				missing = append(missing, h)
+				continue
+			}
+			if err := insertFile(ctx, tx, h, data, b.BuiltAt); err != nil {
+				return err
+			}
+			b.NewFiles++
+		}
+		if len(missing) > 0 {
+			return &MissingFilesError{missing}
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO mp_dev_builds(appid, manifest_hash, manifest, source_dir, built_at) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (appid) DO UPDATE SET manifest_hash = excluded.manifest_hash, manifest = excluded.manifest,
+				source_dir = excluded.source_dir, built_at = excluded.built_at`,
+			appid, b.ManifestHash, string(manifestJSON), sourceDir, b.BuiltAt)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+func trim(h string) string {
+	if len(h) > 12 {
+		return h[:12]
+	}
+	return h
+}
+
+func insertFile(ctx context.Context, tx *store.Tx, h string, data []byte, now int64) error {
+	// DO NOTHING: a concurrent publish may have stored the same bytes.
+	_, err := tx.Exec(ctx, "INSERT INTO mp_files(hash, size, data, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (hash) DO NOTHING",
+		h, len(data), data, now)
+	return err
+}
+
+// queryer is what both *store.DB and *store.Tx offer for reads.
+type queryer interface {
+	Query(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// storedAmong returns which of hashes are stored, asking in chunks so a
+// large build stays inside both backends' parameter limits.
+func storedAmong(ctx context.Context, q queryer, hashes []string) (map[string]bool, error) {
+	have := make(map[string]bool, len(hashes))
+	const chunk = 500
+	for lo := 0; lo < len(hashes); lo += chunk {
+		part := hashes[lo:min(lo+chunk, len(hashes))]
+		args := make([]any, len(part))
+		for i, h := range part {
+			args[i] = h
+		}
+		rows, err := q.Query(ctx, "SELECT hash FROM mp_files WHERE hash IN (?"+strings.Repeat(", ?", len(part)-1)+")", args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var h string
+			if err := rows.Scan(&h); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			have[h] = true
+		}
+		if err := rows.Close(); err != nil {
+			return nil, err
+		}
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return have, nil
+}
+
+// Missing returns which of hashes the server does not store, in their order.
+func (r *Registry) Missing(ctx context.Context, hashes []string) ([]string, error) {
+	for _, h := range hashes {
+		if !ValidHash(h) {
+			return nil, &InvalidError{"hashes", fmt.Sprintf("%q is not a lowercase hex SHA-256", h)}
+		}
+	}
+	have, err := storedAmong(ctx, r.db, hashes)
+	if err != nil {
+		return nil, err
+	}
+	out := []string{}
+	for _, h := range hashes {
+		if !have[h] {
+			out = append(out, h)
+			have[h] = true // each once
+		}
+	}
+	return out, nil
+}
+
+// PutFile stores data under hash, which must be its SHA-256. It reports
+// whether the file was new.
+func (r *Registry) PutFile(ctx context.Context, hash string, data []byte) (bool, error) {
+	if !ValidHash(hash) {
+		return false, &InvalidError{"hash", fmt.Sprintf("%q is not a lowercase hex SHA-256", hash)}
+	}
+	if got := HashOf(data); got != hash {
+		return false, &InvalidError{"hash", fmt.Sprintf("the body's SHA-256 is %s, not %s", got, hash)}
+	}
+	if len(data) > MaxFileSize {
+		return false, &InvalidError{"body", fmt.Sprintf("has %d bytes; at most %d are allowed", len(data), MaxFileSize)}
+	}
+	res, err := r.db.Exec(ctx, "INSERT INTO mp_files(hash, size, data, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (hash) DO NOTHING",
+		hash, len(data), data, r.now().Unix())
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// File returns a stored file's bytes.
+func (r *Registry) File(ctx context.Context, hash string) ([]byte, error) {
+	if !ValidHash(hash) {
+		return nil, ErrFileNotFound
+	}
+	var data []byte
+	err := r.db.QueryRow(ctx, "SELECT data FROM mp_files WHERE hash = ?", hash).Scan(&data)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrFileNotFound
+	}
+	return data, err
+}
+
+// DevBuild returns the mini program's dev build and its manifest JSON.
+func (r *Registry) DevBuild(ctx context.Context, appid string) (*Build, []byte, error) {
+	if _, err := r.MiniProgram(ctx, appid); err != nil {
+		return nil, nil, err
+	}
+	b := &Build{AppID: appid}
+	var manifest string
+	err := r.db.QueryRow(ctx, "SELECT manifest_hash, manifest, source_dir, built_at FROM mp_dev_builds WHERE appid = ?", appid).
+		Scan(&b.ManifestHash, &manifest, &b.SourceDir, &b.BuiltAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil, ErrNoBuild
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	var m pack.Manifest
+	if err := json.Unmarshal([]byte(manifest), &m); err == nil {
+		if hashes, err := manifestFiles(&m); err == nil {
+			b.Files = len(hashes)
+		}
+	}
+	return b, []byte(manifest), nil
+}
+
+// Launch is the build a user gets when opening the mini program: its
+// manifest JSON and the build's description.
+//
+// Today that is always the dev build. Versions, audit and gray release
+// (issue 5) choose here by userID — e.g. the released version, or the gray
+// version for users inside its rollout percentage, or the trial version for
+// the app's testers — without the shell or the frame changing.
+func (r *Registry) Launch(ctx context.Context, appid, userID string) (*Build, []byte, error) {
+	return r.DevBuild(ctx, appid)
+}
+
+// Summary is a mini program as lists show it.
+type Summary struct {
+	AppID string `json:"appid"`
+	Name  string `json:"name"`
+}
+
+// SearchLimit is how many mini programs a search returns at most.
+const SearchLimit = 20
+
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+// Search finds mini programs that can be opened (they have a build) by
+// name, names starting with query first.
+func (r *Registry) Search(ctx context.Context, query string) ([]Summary, error) {
+	query = strings.TrimSpace(query)
+	if !input.Storable(query) {
+		return nil, &InvalidError{"q", "contains characters that are not allowed"}
+	}
+	if query == "" {
+		return nil, &InvalidError{"q", "must not be empty"}
+	}
+	out := []Summary{}
+	if len([]rune(query)) > 64 { // names have at most 30 characters
+		return out, nil
+	}
+	pattern := strings.ToLower(likeEscaper.Replace(query))
+	rows, err := r.db.Query(ctx, `SELECT a.appid, a.name FROM apps a JOIN mp_dev_builds b ON b.appid = a.appid
+		WHERE a.kind = ? AND LOWER(a.name) LIKE ? ESCAPE '\'
+		ORDER BY CASE WHEN LOWER(a.name) LIKE ? ESCAPE '\' THEN 0 ELSE 1 END, a.name, a.appid
+		LIMIT `+strconv.Itoa(SearchLimit), string(account.MiniProgram), "%"+pattern+"%", pattern+"%")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var s Summary
+		if err := rows.Scan(&s.AppID, &s.Name); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
