@@ -2,7 +2,6 @@ package wxml
 
 import (
 	"path"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -33,6 +32,7 @@ type compiler struct {
 	wxs      []string // JS for each [name, module] pair
 	tmpls    []string // JS for each template
 	vars     int
+	parts    []part // splitParts' result, reused: each is consumed at once
 }
 
 func (c *compiler) errAt(p Pos, format string, a ...any) {
@@ -72,6 +72,13 @@ func wxmlDep(p string) string {
 	return p + ".wxml"
 }
 
+// ws writes the pieces one after another (no temporary string).
+func ws(b *strings.Builder, parts ...string) {
+	for _, p := range parts {
+		b.WriteString(p)
+	}
+}
+
 func (c *compiler) newVar() string {
 	c.vars++
 	return "n" + strconv.Itoa(c.vars)
@@ -80,12 +87,12 @@ func (c *compiler) newVar() string {
 // compileFile produces the statement for the whole file.
 func (c *compiler) compileFile(nodes []Node) string {
 	c.collect(nodes)
-	var body strings.Builder
-	body.Grow(len(c.src) * 3) // generated code is a few times the source
-	c.genNodes(&body, nodes, "o")
-
 	var b strings.Builder
-	b.Grow(body.Len() + len(c.src) + 256)
+	size := len(c.src)*5 + 256 // generated code is a few times the source
+	for _, t := range c.tmpls {
+		size += len(t)
+	}
+	b.Grow(size)
 	b.WriteString("__R.wxml(")
 	jsString(&b, c.file)
 	b.WriteString(",function($){var t={};\n")
@@ -93,7 +100,7 @@ func (c *compiler) compileFile(nodes []Node) string {
 		b.WriteString(t)
 	}
 	b.WriteString("return {m:function(c,o){")
-	b.WriteString(body.String())
+	c.genNodes(&b, nodes, "o")
 	b.WriteString("},t:t,i:[")
 	for i, p := range c.imports {
 		if i > 0 {
@@ -238,6 +245,7 @@ func (c *compiler) genNodes(b *strings.Builder, nodes []Node, out string) {
 					continue
 				}
 				if elif != nil {
+					c.needValue(elif)
 					b.WriteString("}else if($.t(")
 					c.genValue(b, elif)
 					b.WriteString(")){")
@@ -253,6 +261,7 @@ func (c *compiler) genNodes(b *strings.Builder, nodes []Node, out string) {
 				if inChain {
 					b.WriteString("}")
 				}
+				c.needValue(n.Attr("wx:if"))
 				b.WriteString("if($.t(")
 				c.genValue(b, n.Attr("wx:if"))
 				b.WriteString(")){")
@@ -274,7 +283,7 @@ func (c *compiler) genNodes(b *strings.Builder, nodes []Node, out string) {
 
 func isBlank(s string) bool {
 	for i := 0; i < len(s); i++ {
-		if !isSpace(s[i]) {
+		if !isBlankByte(s[i]) {
 			return false
 		}
 	}
@@ -284,14 +293,16 @@ func isBlank(s string) bool {
 // genLoop emits the element, inside a wx:for loop if it has one (the loop
 // applies before wx:if on the same element: wcc's order).
 func (c *compiler) genLoop(b *strings.Builder, e *Element, out string) {
-	forAttr := e.Attr("wx:for")
+	// wx:for-items wins over wx:for, whatever their order (wcc).
+	forAttr := e.Attr("wx:for-items")
 	if forAttr == nil {
-		forAttr = e.Attr("wx:for-items")
+		forAttr = e.Attr("wx:for")
 	}
 	if forAttr == nil {
 		c.genElement(b, e, out)
 		return
 	}
+	c.needValue(forAttr)
 	item, index, key := "item", "index", ""
 	if a := e.Attr("wx:for-item"); a != nil && a.Value != "" {
 		item = a.Value
@@ -310,9 +321,10 @@ func (c *compiler) genLoop(b *strings.Builder, e *Element, out string) {
 	jsString(b, index)
 	b.WriteByte(',')
 	jsString(b, key)
-	b.WriteString("," + out + ",function(){")
+	ws(b, ",", out, ",function(){")
 	// A wx:if on the looped element is tested once per item.
 	if cond := e.Attr("wx:if"); cond != nil {
+		c.needValue(cond)
 		b.WriteString("if($.t(")
 		c.genValue(b, cond)
 		b.WriteString(")){")
@@ -337,14 +349,13 @@ func (c *compiler) genElement(b *strings.Builder, e *Element, out string) {
 			jsString(b, c.file)
 			b.WriteByte(',')
 			jsString(b, resolvePath(c.file, a.Value))
-			b.WriteString("," + out + ");")
+			ws(b, ",", out, ");")
 		}
 		return
 	case "template":
 		is := e.Attr("is")
 		if is == nil {
-			c.errAt(e.Pos, "<template> needs a name or an is attribute")
-			return
+			return // wcc renders a <template> with neither name nor is as nothing
 		}
 		b.WriteString("$.T(c,")
 		jsString(b, c.file)
@@ -352,70 +363,125 @@ func (c *compiler) genElement(b *strings.Builder, e *Element, out string) {
 		c.genValue(b, is)
 		b.WriteByte(',')
 		if d := e.Attr("data"); d != nil {
+			if !strings.Contains(d.Value, "{{") {
+				c.errAt(d.ValuePos, "<template> data must be an expression in {{ }}")
+			}
 			c.genData(b, d)
 		} else {
 			b.WriteString("void 0")
 		}
-		b.WriteString("," + out + ");")
+		ws(b, ",", out, ");")
 		return
 	}
 	v := c.newVar()
-	b.WriteString("var " + v + "=$.el(" + out + ",")
+	ws(b, "var ", v, "=$.el(", out, ",")
 	jsString(b, e.Tag)
 	b.WriteString(");")
-	for _, a := range sortedAttrs(e.Attrs) {
+	var raw, generics []*Attr
+	var buf [16]*Attr
+	for _, a := range sortedAttrs(e.Attrs, buf[:]) {
 		if controlAttr(a.Name) {
 			continue
 		}
+		if strings.HasPrefix(a.Name, "generic:") {
+			generics = append(generics, a)
+			continue
+		}
+		if strings.HasPrefix(a.Name, "model:") {
+			raw = append(raw, a)
+		}
 		name := attrName(a.Name)
 		if !a.HasValue {
-			b.WriteString(v + ".attr[")
+			ws(b, v, ".attr[")
 			jsString(b, name)
 			b.WriteString("]=true;")
 			continue
 		}
-		b.WriteString("$.a(c," + v + ",")
+		ws(b, "$.a(c,", v, ",")
 		jsString(b, name)
 		b.WriteByte(',')
 		c.genValue(b, a)
 		b.WriteString(");")
+	}
+	// As wcc: model:x keeps its source text in rawAttr (the logic layer
+	// binds the path back); generic:x="y" becomes generics["wx-x"] = "wx-y".
+	if len(raw) > 0 {
+		ws(b, v, ".rawAttr={")
+		for i, a := range raw {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			jsString(b, a.Name)
+			b.WriteByte(':')
+			if a.HasValue {
+				jsString(b, a.Value)
+			} else {
+				b.WriteString("true")
+			}
+		}
+		b.WriteString("};")
+	}
+	if len(generics) > 0 {
+		ws(b, v, ".generics={")
+		for i, a := range generics {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			jsString(b, "wx-"+strings.TrimPrefix(a.Name, "generic:"))
+			b.WriteByte(':')
+			jsString(b, "wx-"+a.Value)
+		}
+		b.WriteString("};")
 	}
 	if len(e.Children) > 0 {
 		c.genNodes(b, e.Children, v+".children")
 	}
 }
 
+// needValue reports a wx:if, wx:elif or wx:for written without a value,
+// which wcc refuses ("value not set").
+func (c *compiler) needValue(a *Attr) {
+	if !a.HasValue {
+		c.errAt(a.Pos, "%s needs a value", a.Name)
+	}
+}
+
 // sortedAttrs orders attributes as wcc emits them: valueless ones first,
-// then by name; a repeated name keeps its last value.
-func sortedAttrs(attrs []*Attr) []*Attr {
-	last := make(map[string]*Attr, len(attrs))
-	for _, a := range attrs {
-		last[a.Name] = a
+// then by name; a repeated name keeps its last value. Elements have few
+// attributes, so quadratic loops beat a map and sort.Slice here.
+func sortedAttrs(attrs []*Attr, buf []*Attr) []*Attr {
+	out := buf[:0]
+next:
+	for i, a := range attrs {
+		for _, later := range attrs[i+1:] {
+			if later.Name == a.Name {
+				continue next
+			}
+		}
+		out = append(out, a)
 	}
-	out := make([]*Attr, 0, len(last))
-	for _, a := range attrs {
-		if last[a.Name] == a {
-			out = append(out, a)
+	less := func(x, y *Attr) bool {
+		if x.HasValue != y.HasValue {
+			return !x.HasValue
+		}
+		return x.Name < y.Name
+	}
+	for i := 1; i < len(out); i++ { // insertion sort: stable
+		for j := i; j > 0 && less(out[j], out[j-1]); j-- {
+			out[j], out[j-1] = out[j-1], out[j]
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if out[i].HasValue != out[j].HasValue {
-			return !out[i].HasValue
-		}
-		return out[i].Name < out[j].Name
-	})
 	return out
 }
 
 // attrName is the name an attribute gets on the node. wcc camel-cases
 // hyphenated names (`hover-class` → `hoverClass`, `Data-a` → `DataA`) except
-// "data-…" and names with a colon prefix (`bind:tap`, `mark:x`); `model:x`
-// keeps its prefix here (the contract's choice; wcc drops it). After a
-// hyphen wcc keeps upper-casing until it changes a letter
-// (`bind-Tap` → `bindTAp`), which we reproduce.
+// "data-…" and names with a colon (`bind:tap`, `mark:x`); `model:x` gives
+// the attribute x. After a hyphen wcc keeps upper-casing until it changes a
+// letter (`bind-Tap` → `bindTAp`), which we reproduce.
 func attrName(name string) string {
 	if rest, ok := strings.CutPrefix(name, "model:"); ok {
-		return "model:" + camelAttr(rest)
+		return camelAttr(rest)
 	}
 	if strings.IndexByte(name, ':') >= 0 {
 		return name
@@ -457,7 +523,8 @@ type part struct {
 // splitParts cuts s at {{ }}; parse parses each expression. Errors are
 // reported at their position inside the file.
 func (c *compiler) splitParts(s string, at Pos, parse func(string) (Expr, error)) ([]part, bool) {
-	var parts []part
+	parts := c.parts[:0]
+	defer func() { c.parts = parts[:0] }()
 	ok := true
 	i := 0
 	for i < len(s) {

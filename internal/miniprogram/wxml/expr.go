@@ -141,8 +141,42 @@ func (p *exprParser) unexpected() error {
 	return &exprError{p.tok.off, fmt.Sprintf("unexpected token %s", t)}
 }
 
-var puncts = []string{"===", "!==", "...", "==", "!=", "<=", ">=", "&&", "||", "??", "<<", ">>",
-	"+", "-", "*", "/", "%", "!", "~", "<", ">", "&", "|", "^", "?", ":", ".", ",", "(", ")", "[", "]", "{", "}"}
+// punctLen is the length of the punctuator s starts with (longest match),
+// or 0.
+func punctLen(s string) int {
+	two := func(c byte) bool { return len(s) > 1 && s[1] == c }
+	switch s[0] {
+	case '=', '!':
+		if two('=') {
+			if len(s) > 2 && s[2] == '=' {
+				return 3
+			}
+			return 2
+		}
+		if s[0] == '=' {
+			return 0
+		}
+		return 1
+	case '.':
+		if strings.HasPrefix(s, "...") {
+			return 3
+		}
+		return 1
+	case '<', '>':
+		if two('=') || two(s[0]) {
+			return 2
+		}
+		return 1
+	case '&', '|', '?':
+		if two(s[0]) {
+			return 2
+		}
+		return 1
+	case '+', '-', '*', '/', '%', '~', '^', ':', ',', '(', ')', '[', ']', '{', '}':
+		return 1
+	}
+	return 0
+}
 
 func isIdentStart(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c == '$' || c >= 0x80
@@ -179,12 +213,10 @@ func (p *exprParser) next() error {
 		p.tok = token{kind: tIdent, text: s[start:p.i], off: start}
 		return nil
 	}
-	for _, pu := range puncts {
-		if strings.HasPrefix(s[p.i:], pu) {
-			p.i += len(pu)
-			p.tok = token{kind: tPunct, text: pu, off: start}
-			return nil
-		}
+	if n := punctLen(s[p.i:]); n > 0 {
+		p.i += n
+		p.tok = token{kind: tPunct, text: s[start:p.i], off: start}
+		return nil
 	}
 	r, _ := utf8.DecodeRuneInString(s[p.i:])
 	return &exprError{start, fmt.Sprintf("unexpected character %q", r)}
@@ -214,7 +246,19 @@ func (p *exprParser) lexNumber() error {
 			p.i++
 		}
 	}
-	if p.i < len(s) && (s[p.i] == 'e' || s[p.i] == 'E') {
+	if intEnd := p.i; intEnd-start > 1 && s[start] == '0' && (intEnd == len(s) || s[intEnd] != '.') {
+		// wcc reads a leading 0 as octal (010 is 8), like sloppy JavaScript.
+		if v, err := strconv.ParseUint(s[start+1:intEnd], 8, 64); err == nil {
+			if intEnd < len(s) && isIdentStart(s[intEnd]) {
+				return &exprError{intEnd, "identifier directly after number " + s[start:intEnd]}
+			}
+			p.tok = token{kind: tNum, num: float64(v), text: s[start:intEnd], off: start}
+			return nil
+		}
+	}
+	// Only a lower-case exponent: WeChat's current compiler rejects 1E3 (and
+	// wcc rejects every exponent).
+	if p.i < len(s) && s[p.i] == 'e' {
 		j := p.i + 1
 		if j < len(s) && (s[j] == '+' || s[j] == '-') {
 			j++
@@ -333,12 +377,32 @@ func (p *exprParser) parseExpr() (Expr, error) {
 	return Cond{c, t, f}, nil
 }
 
-// binaryPrec is JavaScript's precedence (higher binds tighter).
-var binaryPrec = map[string]int{
-	"??": 1, "||": 1, "&&": 2, "|": 3, "^": 4, "&": 5,
-	"==": 6, "!=": 6, "===": 6, "!==": 6,
-	"<": 7, ">": 7, "<=": 7, ">=": 7,
-	"<<": 8, ">>": 8, "+": 9, "-": 9, "*": 10, "/": 10, "%": 10,
+// binaryPrec is JavaScript's precedence (higher binds tighter), 0 for a
+// token that is not a binary operator.
+func binaryPrec(op string) int {
+	switch op {
+	case "??", "||":
+		return 1
+	case "&&":
+		return 2
+	case "|":
+		return 3
+	case "^":
+		return 4
+	case "&":
+		return 5
+	case "==", "!=", "===", "!==":
+		return 6
+	case "<", ">", "<=", ">=":
+		return 7
+	case "<<", ">>":
+		return 8
+	case "+", "-":
+		return 9
+	case "*", "/", "%":
+		return 10
+	}
+	return 0
 }
 
 func (p *exprParser) parseBinary(minPrec int) (Expr, error) {
@@ -348,8 +412,8 @@ func (p *exprParser) parseBinary(minPrec int) (Expr, error) {
 	}
 	for p.tok.kind == tPunct {
 		op := p.tok.text
-		prec, ok := binaryPrec[op]
-		if !ok || prec <= minPrec {
+		prec := binaryPrec(op)
+		if prec == 0 || prec <= minPrec {
 			break
 		}
 		if err := p.next(); err != nil {
@@ -539,6 +603,11 @@ func (p *exprParser) parseObjProps(endKind tokKind, end string) (Expr, error) {
 			case tIdent:
 				key = p.tok.text
 			case tStr:
+				if endKind == tEOF {
+					// wcc and WeChat's current compiler reject a quoted
+					// key in <template data>.
+					return nil, p.unexpected()
+				}
 				key = p.tok.str
 			case tNum:
 				key = p.tok.text

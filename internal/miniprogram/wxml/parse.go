@@ -64,19 +64,69 @@ type parser struct {
 	line int
 	col  int
 	errs diag.List
+	// slabs: nodes and attributes are carved out of chunks, not allocated
+	// one by one (the compiler is hot in pack).
+	attrs []Attr
+	elems []Element
+	texts []Text
+}
+
+func (p *parser) newAttr() *Attr {
+	if len(p.attrs) == cap(p.attrs) {
+		p.attrs = make([]Attr, 0, 128)
+	}
+	p.attrs = p.attrs[:len(p.attrs)+1]
+	return &p.attrs[len(p.attrs)-1]
+}
+
+func (p *parser) newElement() *Element {
+	if len(p.elems) == cap(p.elems) {
+		p.elems = make([]Element, 0, 64)
+	}
+	p.elems = p.elems[:len(p.elems)+1]
+	return &p.elems[len(p.elems)-1]
+}
+
+func (p *parser) newText() *Text {
+	if len(p.texts) == cap(p.texts) {
+		p.texts = make([]Text, 0, 64)
+	}
+	p.texts = p.texts[:len(p.texts)+1]
+	return &p.texts[len(p.texts)-1]
 }
 
 // Parse parses a WXML file into its top-level nodes. Comments are dropped.
-// Carriage returns are removed first, as wcc does.
+// CRLF becomes LF first, as in wcc; a lone CR stays (in text it is kept,
+// between tags it is blank). A leading byte order mark is kept as text, as
+// wcc keeps it.
 func Parse(file string, src []byte) ([]Node, error) {
 	s := string(src)
-	if strings.IndexByte(s, '\r') >= 0 {
-		s = strings.ReplaceAll(s, "\r", "")
+	if strings.Contains(s, "\r\n") {
+		s = strings.ReplaceAll(s, "\r\n", "\n")
 	}
-	s = strings.TrimPrefix(s, "\ufeff")
 	p := &parser{file: file, src: s, line: 1, col: 1}
+	if i := strings.IndexByte(s, 0); i >= 0 {
+		// wcc stops at a NUL byte and then misses every close tag.
+		line, col := lineColAt(s, i)
+		p.errAt(Pos{line, col}, "NUL byte in the file")
+		return nil, p.errs.Err()
+	}
 	nodes := p.parseNodes(nil)
 	return nodes, p.errs.Err()
+}
+
+// lineColAt is the 1-based line and column (in runes) of byte offset i.
+func lineColAt(s string, i int) (int, int) {
+	line, col := 1, 1
+	for j := 0; j < i; j++ {
+		if s[j] == '\n' {
+			line++
+			col = 1
+		} else if s[j] < 0x80 || s[j] >= 0xC0 {
+			col++
+		}
+	}
+	return line, col
 }
 
 func (p *parser) here() Pos { return Pos{p.line, p.col} }
@@ -108,6 +158,10 @@ func (p *parser) peekStr(s string) bool { return strings.HasPrefix(p.src[p.i:], 
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' }
 
+// isBlankByte is whitespace in text as wcc sees it: form feed and vertical
+// tab are text there.
+func isBlankByte(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
 func (p *parser) skipSpace() {
 	for p.i < len(p.src) && isSpace(p.src[p.i]) {
 		p.advance(1)
@@ -132,12 +186,12 @@ func (p *parser) parseNodes(parent *Element) []Node {
 		}
 		switch {
 		case p.peekStr("<!--"):
-			start := p.here()
 			end := strings.Index(p.src[p.i+4:], "-->")
 			if end < 0 {
-				p.errAt(start, "comment is not closed (missing \"-->\")")
+				// wcc accepts an unclosed comment and drops the rest of
+				// the file; open tags before it are still unclosed.
 				p.advance(len(p.src))
-				return nodes
+				continue
 			}
 			p.advance(4 + end + 3)
 		case p.peekStr("</"):
@@ -199,7 +253,9 @@ func (p *parser) parseText() *Text {
 		}
 		p.advance(1)
 	}
-	return &Text{Value: p.src[from:p.i], Pos: start}
+	t := p.newText()
+	t.Value, t.Pos = p.src[from:p.i], start
+	return t
 }
 
 // skipExpr moves past an expression and its closing "}}", honouring string
@@ -242,7 +298,8 @@ func (p *parser) parseElement() *Element {
 	for p.i < len(p.src) && isNameByte(p.src[p.i]) {
 		p.advance(1)
 	}
-	e := &Element{Tag: p.src[nameStart:p.i], Pos: start}
+	e := p.newElement()
+	e.Tag, e.Pos = p.src[nameStart:p.i], start
 	if e.Tag == "" {
 		p.errAt(start, "a '<' must start a tag name (write &lt; for a literal '<')")
 		p.advance(1)
@@ -316,7 +373,8 @@ func (p *parser) parseAttr(e *Element) bool {
 		p.errAt(at, "unexpected character %q in tag <%s>", p.src[p.i], e.Tag)
 		return false
 	}
-	a := &Attr{Name: p.src[nameStart:p.i], Pos: at}
+	a := p.newAttr()
+	a.Name, a.Pos = p.src[nameStart:p.i], at
 	save, saveLine, saveCol := p.i, p.line, p.col
 	p.skipSpace()
 	if p.eof() || p.src[p.i] != '=' {

@@ -27,12 +27,13 @@ func TestForKeys(t *testing.T) {
 	}
 }
 
-// The contract keeps model: and generic: prefixes on attr.
+// As wcc: model:value gives attr value plus rawAttr, generic:x gives
+// generics, names with a colon are kept, others camelCased.
 func TestPrefixedAttributes(t *testing.T) {
 	tree := renderInNode(t, map[string]string{
-		"index.wxml": `<input model:value="{{v}}" bind:input="h"/><c generic:item="x-item"/>`,
+		"index.wxml": `<input model:value="{{v}}" bind:input="h" hover-class="x" data-a-b="1"/><c generic:item="x-item"/>`,
 	}, "index.wxml", map[string]any{"v": "V"})
-	if got := jsonOf(tree); got != `[{"attr":{"bind:input":"h","model:value":"V"},"children":[],"tag":"input"},{"attr":{"generic:item":"x-item"},"children":[],"tag":"c"}]` {
+	if got := jsonOf(tree); got != `[{"attr":{"bind:input":"h","data-a-b":"1","hoverClass":"x","value":"V"},"children":[],"rawAttr":{"model:value":"{{v}}"},"tag":"input"},{"attr":{},"children":[],"generics":{"wx-item":"wx-x-item"},"tag":"c"}]` {
 		t.Errorf("tree %s", got)
 	}
 }

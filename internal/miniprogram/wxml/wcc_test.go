@@ -36,8 +36,9 @@ func loadWccCases(t *testing.T) []wccCase {
 	return cases
 }
 
-// normalize makes our tree comparable with wcc's: `key` is ours only, and
-// wcc renames `model:x` to `x` where the contract keeps the prefix.
+// normalize makes our tree comparable with the recorded wcc trees: `key`
+// is ours only, and the recording (testdata/wcc/gen.js) folded wcc's
+// generics into attr as "generic:<name>" and left rawAttr out.
 func normalize(v any) any {
 	switch v := v.(type) {
 	case []any:
@@ -49,17 +50,15 @@ func normalize(v any) any {
 	case map[string]any:
 		out := map[string]any{}
 		for k, c := range v {
-			if k == "key" {
+			if k == "key" || k == "rawAttr" || k == "generics" {
 				continue
 			}
 			out[k] = normalize(c)
 		}
-		if attr, ok := out["attr"].(map[string]any); ok {
-			for k, c := range attr {
-				if rest, ok := strings.CutPrefix(k, "model:"); ok {
-					delete(attr, k)
-					attr[rest] = c
-				}
+		if g, ok := v["generics"].(map[string]any); ok {
+			attr, _ := out["attr"].(map[string]any)
+			for k, c := range g {
+				attr["generic:"+strings.TrimPrefix(k, "wx-")] = strings.TrimPrefix(c.(string), "wx-")
 			}
 		}
 		return out

@@ -1,10 +1,8 @@
 package wxml
 
 import (
-	"sort"
+	"strconv"
 	"strings"
-
-	"github.com/evanw/esbuild/pkg/api"
 
 	"superapp/internal/miniprogram/diag"
 )
@@ -113,6 +111,15 @@ func lexWXS(src string) ([]wxsTok, *exprError) {
 				(src[j] == '+' || src[j] == '-') && (src[j-1] == 'e' || src[j-1] == 'E') && !strings.HasPrefix(src[i:], "0x")) {
 				j++
 			}
+			if c == '.' {
+				return nil, &exprError{i, "a number cannot start with '.' in WXS (write 0" + src[i:j] + ")"}
+			}
+			for k := i; k < j; k++ {
+				if src[k] != '.' && !isDigit(src[k]) {
+					// wcc has no hex (0x10) or exponent (1e3) literals
+					return nil, &exprError{k, "number " + src[i:j] + " is not supported in WXS (decimal digits only)"}
+				}
+			}
 			add(wxsTok{kind: 'n', text: src[i:j], off: i})
 			i = j
 		case isIdentStart(c):
@@ -123,30 +130,7 @@ func lexWXS(src string) ([]wxsTok, *exprError) {
 			add(wxsTok{kind: 'i', text: src[i:j], off: i})
 			i = j
 		case c == '/' && !prevEnds():
-			j := i + 1
-			inClass := false
-			for ; j < len(src) && src[j] != '\n'; j++ {
-				if src[j] == '\\' {
-					j++
-					continue
-				}
-				if src[j] == '[' {
-					inClass = true
-				} else if src[j] == ']' {
-					inClass = false
-				} else if src[j] == '/' && !inClass {
-					break
-				}
-			}
-			if j >= len(src) || src[j] != '/' {
-				return nil, &exprError{i, "regular expression is not closed"}
-			}
-			j++
-			for j < len(src) && isIdentPart(src[j]) {
-				j++
-			}
-			add(wxsTok{kind: 'r', text: src[i:j], off: i})
-			i = j
+			return nil, &exprError{i, "regular expression literals are not supported in WXS (use getRegExp)"}
 		default:
 			matched := false
 			for _, p := range wxsPuncts {
@@ -176,6 +160,10 @@ func translateWXS(file, src string, at Pos) (string, []string, diag.List) {
 	if lerr != nil {
 		return fail(lerr)
 	}
+	tries, serr := checkWXS(toks, len(src))
+	if serr != nil {
+		return fail(serr)
+	}
 	var deps []string
 	used := map[string]bool{}
 	var b strings.Builder
@@ -193,9 +181,6 @@ func translateWXS(file, src string, at Pos) (string, []string, diag.List) {
 	// (objects) from `case x: {…}` (a block).
 	ternaries := []int{0}
 	prev := wxsTok{}
-	// srcAt maps offsets in the translated body back to the source, one
-	// entry per token, for syntax errors.
-	var outOffs, srcOffs []int
 	for i := 0; i < len(toks); i++ {
 		t := toks[i]
 		var next wxsTok
@@ -207,8 +192,13 @@ func translateWXS(file, src string, at Pos) (string, []string, diag.List) {
 		} else if needsSpace(prev, t) {
 			b.WriteByte(' ')
 		}
-		outOffs = append(outOffs, b.Len())
-		srcOffs = append(srcOffs, t.off)
+		if end, ok := tries[i]; ok {
+			// wcc compiles try but the module fails when it gets there.
+			b.WriteString(`throw new ReferenceError("try is not defined");`)
+			i = end - 1
+			prev = wxsTok{kind: 'p', text: ";"}
+			continue
+		}
 		switch t.kind {
 		case 'i':
 			switch {
@@ -220,6 +210,9 @@ func translateWXS(file, src string, at Pos) (string, []string, diag.List) {
 				b.WriteString("(arguments.nv_length=arguments.length,arguments)")
 			case t.text == "require" && next.text == "(" && i+3 < len(toks) && toks[i+2].kind == 's' && toks[i+3].text == ")":
 				v, _, _ := decodeJSString(toks[i+2].text, 0)
+				if !strings.HasSuffix(v, ".wxs") {
+					return fail(&exprError{toks[i+2].off, "require() takes a .wxs file"})
+				}
 				p := resolvePath(file, v)
 				deps = append(deps, p)
 				b.WriteString("require(")
@@ -244,10 +237,18 @@ func translateWXS(file, src string, at Pos) (string, []string, diag.List) {
 				b.WriteString(t.text)
 			}
 		case 'n':
+			text := t.text
+			if len(text) > 1 && text[0] == '0' && isDigit(text[1]) {
+				// a leading 0 is octal, as in wcc (010 is 8); written out in
+				// decimal so strict mode accepts it
+				if v, err := strconv.ParseUint(text[1:], 8, 64); err == nil {
+					text = strconv.FormatUint(v, 10)
+				}
+			}
 			if top() == '{' && next.kind == 'p' && next.text == ":" && (prev.text == "{" || prev.text == ",") {
-				jsString(&b, "nv_"+t.text)
+				jsString(&b, "nv_"+text)
 			} else {
-				b.WriteString(t.text)
+				b.WriteString(text)
 			}
 		case 'r':
 			b.WriteString(t.text)
@@ -315,43 +316,10 @@ func translateWXS(file, src string, at Pos) (string, []string, diag.List) {
 		}
 	}
 	out.WriteString("\n")
-	bodyStart := out.Len()
 	out.WriteString(b.String())
 	out.WriteString("\n;module.exports=nv_module.nv_exports;})")
 	js := out.String()
-	if e := checkSyntax(js, bodyStart, outOffs, srcOffs); e != nil {
-		return fail(e)
-	}
 	return js[1 : len(js)-1], deps, nil
-}
-
-// checkSyntax parses the translated module with esbuild so that a WXS
-// syntax error is reported at compile time, at its place in the source,
-// rather than breaking the whole service.js at load.
-func checkSyntax(js string, bodyStart int, outOffs, srcOffs []int) *exprError {
-	res := api.Transform(js, api.TransformOptions{Loader: api.LoaderJS, Target: api.ES2017})
-	if len(res.Errors) == 0 {
-		return nil
-	}
-	m := res.Errors[0]
-	off := 0
-	if m.Location != nil {
-		// esbuild gives a 1-based line and a 0-based byte column.
-		line := 1
-		for i := 0; i < len(js) && line < m.Location.Line; i++ {
-			if js[i] == '\n' {
-				line++
-				off = i + 1
-			}
-		}
-		off += m.Location.Column
-	}
-	off -= bodyStart
-	src := 0
-	if k := sort.SearchInts(outOffs, off+1) - 1; k >= 0 {
-		src = srcOffs[k]
-	}
-	return &exprError{src, m.Text}
 }
 
 // needsSpace keeps tokens that would otherwise merge apart.

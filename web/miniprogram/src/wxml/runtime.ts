@@ -19,6 +19,8 @@ export interface VElement {
   attr: Record<string, unknown>;
   children: VNode[];
   key?: string | number;
+  rawAttr?: Record<string, string>; // model:x="{{p}}" → {"model:x": "{{p}}"}, as wcc
+  generics?: Record<string, string>; // generic:x="y" → {"wx-x": "wx-y"}, as wcc
 }
 
 type WXSFactory = (require: WXSRequire, module: { exports: unknown }, exports: unknown) => void;
@@ -72,6 +74,12 @@ function deepCopy(o: any, prefix: string | undefined, keepFns: boolean): any {
   if (ctor === RegExp) return new RegExp(o.source, (o.global ? "g" : "") + (o.ignoreCase ? "i" : "") + (o.multiline ? "m" : ""));
   if (keepFns && ctor === Function) return o;
   return null;
+}
+
+// gdc is deepCopy with wcc's $gdc signature: prefix "nv_" adds the WXS
+// prefix, "" keeps keys, undefined strips it; keepFns 2 keeps functions.
+function gdc(o: unknown, prefix: string | undefined, keepFns: number): unknown {
+  return deepCopy(o, prefix, keepFns === 2);
 }
 
 // Helpers the generated code calls as $.x.
@@ -143,10 +151,15 @@ const helpers = {
     o.push(n);
     return n;
   },
-  // attribute: values are deep-copied; a WXS function becomes "$wxs:name"
+  // attribute: values are deep-copied; a WXS function becomes "$wxs:name",
+  // and the node gets wcc's deep-copy helper as "$gdc" (the view layer uses
+  // it to pass event objects to WXS with the nv_ prefix)
   a(c: Ctx, n: VElement, name: string, v: unknown): void {
     const value = deepCopy(v, "", true);
-    if (c.ap && typeof value === "function") name = "$wxs:" + name;
+    if (c.ap && typeof value === "function") {
+      name = "$wxs:" + name;
+      n.attr.$gdc = gdc;
+    }
     n.attr[name] = value;
   },
   // wx:for over arrays, objects (key as index), strings (chars), numbers
@@ -371,11 +384,13 @@ export class Registry {
     m = {};
     const unit = this.unit(path);
     if (unit) {
-      for (const [name, mod] of unit.w) {
+      for (let i = 0; i < unit.w.length; i++) {
+        const [name, mod] = unit.w[i];
         let exp: unknown;
         if (typeof mod === "string") exp = this.require(mod);
         else {
-          const key = path + ":" + name;
+          // by position: a later <wxs module> with the same name wins
+          const key = path + ":" + i;
           exp = this.inlineWXS.has(key) ? this.inlineWXS.get(key) : this.instantiate(key, mod, this.inlineWXS);
         }
         m[name] = deepCopy(exp, undefined, true);
