@@ -1,0 +1,8 @@
+Component({
+  properties: {
+    product: {
+      type: Object,
+      value: {}
+    }
+  }
+})
