@@ -40,8 +40,8 @@ var wxsBinaryPrec = map[string]int{
 type wxsChecker struct {
 	toks []wxsTok
 	i    int
-	// numberCallOK is true right after a binary or assignment operator:
-	// the only place wcc accepts a call of Number (`x = 1 + Number(s)`;
+	// numberCallOK is true right after a binary or assignment operator or
+	// `return`: the only places wcc accepts a call of Number (`x = 1 + Number(s)`;
 	// `[Number(s)]` and `var x = Number(s)` are compile errors in wcc).
 	numberCallOK bool
 	// tries maps the token index of each `try` to the index just past its
@@ -204,6 +204,7 @@ func (p *wxsChecker) statement() {
 	case p.is("return"):
 		p.next()
 		if n := p.peek(); !(n.kind == 0 || n.nl || p.is(";") || p.is("}")) {
+			p.numberCallOK = true // wcc accepts `return Number(x)`
 			p.expr()
 		}
 		p.semicolon()
@@ -331,6 +332,10 @@ func (p *wxsChecker) functionRest() {
 	p.expect("(")
 	for !p.is(")") {
 		p.ident()
+		if p.is("=") { // default parameters: wcc accepts them
+			p.next()
+			p.assign()
+		}
 		if !p.is(",") {
 			break
 		}
@@ -495,8 +500,12 @@ func (p *wxsChecker) primary() {
 					p.unexpected()
 				}
 				p.next()
-				p.expect(":")
-				p.assign()
+				if k.kind == 'i' && (p.is(",") || p.is("}")) {
+					// shorthand property ({ color }): wcc accepts it
+				} else {
+					p.expect(":")
+					p.assign()
+				}
 				if !p.is(",") {
 					break
 				}
