@@ -39,7 +39,7 @@ window.addEventListener('message', async (e) => {
     const styles = JSON.parse(await text('/mp/pkg/' + main.files['styles.json']));
     const runtime = await text('/mp/logic.js');
     frame.contentWindow.postMessage({ t: 'load', runtime, manifest, packages: { '': { service, styles } }, storage: store,
-      launch: { path: '', query: {}, scene: 1001 }, assetBase: '/mp/pkg/' }, '*');
+      launch: { path: new URLSearchParams(location.search).get('path') || '', query: {}, scene: 1001 }, assetBase: '/mp/pkg/' }, '*');
   } else if (m.t === 'call') {
     window.__calls.push(m.name);
     let ok = true, value = null, error;
@@ -97,7 +97,7 @@ after(async () => {
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
-async function open(problems) {
+async function open(problems, launchPath = '') {
   const context = await browser.newContext({ viewport: { width: 375, height: 667 } });
   const page = await context.newPage();
   page.setDefaultTimeout(10_000);
@@ -108,7 +108,7 @@ async function open(problems) {
   page.on('response', (r) => {
     if (r.status() >= 400 && !r.url().endsWith('/favicon.ico')) problems.push(`HTTP ${r.status()} ${r.url()}`);
   });
-  await page.goto(base + '/');
+  await page.goto(base + '/' + (launchPath ? '?path=' + encodeURIComponent(launchPath) : ''));
   const frame = page.frameLocator('#mp');
   return { context, page, frame };
 }
@@ -166,6 +166,65 @@ test('renders, taps, components, navigation, storage through the shell', async (
   assert.ok(events.includes('state:E2E'), JSON.stringify(events));
   await page.reload();
   await frame.locator('#saved', { hasText: 'saved v1' }).waitFor();
+
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('runtime core with compiled WXML: model:, camelCased props, generics, WXS handler, component styles, label for=, wx:if identity', async () => {
+  const problems = [];
+  const { context, frame } = await open(problems, 'pages/core/core');
+  await frame.locator('#echo').waitFor();
+  assert.equal(await frame.locator('.mp-nav .mp-title').textContent(), 'Core');
+
+  // componentStyles are in the page's shadow root before the app's sheets; widget state attributes are the widget's.
+  const btn = frame.locator('#btn');
+  assert.equal(await btn.evaluate((el) => getComputedStyle(el).width), '184px');
+  assert.equal(await btn.getAttribute('type'), 'primary');
+  assert.equal(await btn.getAttribute('hover-class'), 'btn-down');
+
+  // model:value: typing writes back to form.name, which re-renders the echo.
+  assert.equal(await frame.locator('#echo').textContent(), 'echo ann');
+  const input = frame.locator('#name input');
+  assert.equal(await input.inputValue(), 'ann');
+  await input.fill('bob');
+  await frame.locator('#echo', { hasText: 'echo bob' }).waitFor();
+  await input.pressSequentially('by');
+  await frame.locator('#echo', { hasText: 'echo bobby' }).waitFor();
+  assert.equal(await input.inputValue(), 'bobby');
+
+  // <label for> inside the page's shadow root toggles the switch; model:checked writes it back.
+  await frame.locator('#lbl').click();
+  await frame.locator('#on', { hasText: 'on true' }).waitFor();
+
+  // my-prop="{{n}}" reaches the card's myProp property.
+  const prop = frame.locator('#cardhost .c3233a--card-prop');
+  assert.equal(await prop.textContent(), 'prop 0');
+  await frame.locator('#cardhost .c3233a--card-title').click();
+  await frame.locator('#cardhost .c3233a--card-prop', { hasText: 'prop 1' }).waitFor();
+
+  // WXS event-response function: callMethod on the page, addClass on the node.
+  await frame.locator('#wxs').click();
+  await frame.locator('#wxs', { hasText: 'wxs n=7' }).waitFor();
+  assert.equal(await frame.locator('#wxs').getAttribute('class'), 'plain wxs-on');
+
+  // Generics: the owner's choice, else the default.
+  assert.equal(await frame.locator('#gl').textContent(), 'B:aB:b');
+  assert.equal(await frame.locator('#gd').textContent(), 'A:d');
+
+  // wx:if between two counters: the other branch starts fresh; the element kept keeps its state.
+  await frame.locator('#ca > wx-view').click();
+  await frame.locator('#ca', { hasText: 'A:1' }).waitFor();
+  await frame.locator('#keep > wx-view').click();
+  await frame.locator('#keep > wx-view').click();
+  await frame.locator('#keep', { hasText: 'K1:2' }).waitFor();
+  await frame.locator('#toggle').click();
+  await frame.locator('#cb', { hasText: 'B:0' }).waitFor();
+  assert.equal(await frame.locator('#keep').textContent(), 'K2:2');
+  assert.equal(await frame.locator('#ca').count(), 0);
+  await frame.locator('#toggle').click();
+  await frame.locator('#ca', { hasText: 'A:0' }).waitFor();
+  assert.equal(await frame.locator('#keep').textContent(), 'K1:2');
 
   assert.deepEqual(problems, []);
   await context.close();

@@ -65,6 +65,8 @@ export interface PageConfig extends WindowConfig {
 
 export interface ComponentConfig {
   usingComponents?: Record<string, string>;
+  /** componentGenerics as written; pack resolves each default to a component path. */
+  componentGenerics?: Record<string, boolean | { default?: string }>;
   styleScope?: string;
   package?: string;
   styleIsolation?: string;

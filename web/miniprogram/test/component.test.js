@@ -322,9 +322,11 @@ test('model:value writes the widget value back to the page data', async () => {
   const { view } = await start({
     app: { pages: ['p'] },
     modules: { 'p.js': (r, m, e, g) => g.Page({ data: { form: { name: 'a' } }, onLoad() { page = this; } }) },
-    templates: { 'p.wxml': (d) => [h('input', { id: 'in', 'model:value': d.form.name, '$model:value': 'form.name' })] },
+    // As wcc: attr.value holds the value, rawAttr the binding's source.
+    templates: { 'p.wxml': (d) => [{ ...h('input', { id: 'in', value: d.form.name }), rawAttr: { 'model:value': '{{ form.name }}' } }] },
   });
   assert.equal(view.byId('in').attrs.value, 'a');
+  assert.deepEqual(view.byId('in').attrs.$ev, ['input', 'change']);
   await view.event(view.byId('in'), 'input', { value: 'zed' });
   assert.equal(page.data.form.name, 'zed');
   assert.equal(view.byId('in').attrs.value, 'zed');

@@ -195,5 +195,6 @@ test('navigator widget event navigates; selector query goes to the view', async 
   let got;
   wx.createSelectorQuery().select('#from').boundingClientRect().exec((res) => (got = res));
   await view.pump();
-  assert.equal(JSON.stringify(got), '[{"sel":"#from","fields":["id","dataset","rect","size"]}]');
+  // The view named no node ($node): the logic layer has no dataset to add.
+  assert.equal(JSON.stringify(got), '[{"sel":"#from","fields":["id","dataset","rect","size"],"dataset":{}}]');
 });

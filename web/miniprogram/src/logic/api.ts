@@ -4,9 +4,9 @@
 // carry errMsg "<name>:ok" or "<name>:fail <reason>", as in WeChat.
 
 import { callView } from './channel';
-import { CORE } from './tree';
+import { camel, CORE, datasetOf, marksOf } from './tree';
 import {
-  currentPage, navigateBack, navigateTo, NavError, reLaunch, redirectTo, setStorageSnapshotHandler, state, switchTab,
+  currentPage, pageById, navigateBack, navigateTo, NavError, reLaunch, redirectTo, setStorageSnapshotHandler, state, switchTab,
 } from './runtime';
 
 export const wx: Record<string, unknown> = {};
@@ -409,7 +409,7 @@ class SelectorQuery {
     const cbs = this.cbs;
     callView('selectorQuery', reqs).then(
       (res) => {
-        const list = res as unknown[];
+        const list = (res as unknown[]).map((r, i) => fromLogicTree(reqs[i], r));
         list.forEach((r, i) => {
           const f = cbs[i];
           if (f) f(r);
@@ -420,6 +420,25 @@ class SelectorQuery {
     );
     return this;
   }
+}
+
+/**
+ * The view has no data-* attributes, marks or property values: it answers
+ * with each node's id ($node) and they are read here from the logic tree.
+ */
+function fromLogicTree(req: QueryReq, r: unknown): unknown {
+  if (Array.isArray(r)) return r.map((x) => fromLogicTree(req, x));
+  if (!r || typeof r !== 'object') return r;
+  const o = r as Record<string, unknown>;
+  const id = o.$node;
+  delete o.$node;
+  const node = typeof id === 'number' ? pageById(req.page)?.nodes.get(id) : undefined;
+  const attrs = node ? node.attrs : {};
+  const f = req.fields;
+  if (f.dataset) o.dataset = datasetOf(attrs);
+  if (f.mark) o.mark = marksOf(attrs) || {};
+  if (Array.isArray(f.properties)) for (const k of f.properties as string[]) o[k] = k in attrs ? attrs[k] : attrs[camel(k)];
+  return o;
 }
 
 defineApi('createSelectorQuery', () => new SelectorQuery());

@@ -17,7 +17,7 @@ export interface PropDef {
 }
 
 export interface RelationDef {
-  type: 'parent' | 'child' | 'ancestor' | 'descendant';
+  type: 'parent' | 'child' | 'ancestor' | 'descendant' | 'parent-common-node' | 'child-common-node';
   target?: unknown;
   linked?: Function;
   linkChanged?: Function;

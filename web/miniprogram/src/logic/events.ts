@@ -5,8 +5,8 @@
 // methods of the instance whose template wrote the listener; target is
 // retargeted to the host seen from the listener's template.
 
-import { setPath } from './datapath';
-import { composedParent, datasetOf, marksOf, modelPath, reportError, type Inst, type LNode } from './tree';
+import { wxsDescriptor, fromWXS, toWXS } from './wxsapi';
+import { composedParent, datasetOf, marksOf, modelPath, modelProps, reportError, typeMatches, type Inst, type LNode } from './tree';
 
 /** Built-in events that bubble (everything else fires on its target only). */
 const BUBBLING = new Set([
@@ -64,38 +64,59 @@ export function dispatch(target: LNode, init: EventInit): boolean {
   let stopped = false;
   let mutated = false;
   let ran = false;
+  const eventFor = (n: LNode, owner: Inst): Record<string, unknown> => {
+    const marks: Record<string, unknown> = {};
+    for (let i = path.length - 1; i >= 0; i--) {
+      const m = marksOf(path[i].attrs);
+      if (m && inside(path[i].owner, owner)) Object.assign(marks, m);
+    }
+    const ev: Record<string, unknown> = {
+      type: init.type,
+      timeStamp: ts,
+      target: targetInfo(retarget(target, owner), init.offset),
+      currentTarget: targetInfo(n),
+      mark: marks,
+      detail: init.detail,
+    };
+    if (init.touches) ev.touches = init.touches;
+    if (init.changedTouches) ev.changedTouches = init.changedTouches;
+    return ev;
+  };
+  const callWXS = (f: Function, n: LNode, ev: Record<string, unknown>): unknown => {
+    // WXS sees every field under its nv_ name; event.instance is the listening node.
+    const wev = toWXS(ev) as Record<string, unknown>;
+    wev.nv_instance = wxsDescriptor(n.owner, n);
+    try {
+      return fromWXS(f(wev, wxsDescriptor(n.owner, null)));
+    } catch (e) {
+      reportError(`${n.owner.def.is}: WXS event handler for "${init.type}"`, e);
+      return undefined;
+    }
+  };
   const fire = (n: LNode, capture: boolean) => {
     let stop = false;
     for (const l of n.listeners) {
-      if (l.type !== init.type || l.capture !== capture) continue;
+      if (l.capture !== capture || !typeMatches(l.type, init.type)) continue;
       if (l.mode === 'catch') stop = true;
       if (l.mode === 'mut-bind') {
         if (mutated) continue;
         mutated = true;
       }
       const name = l.handler;
-      if (typeof name !== 'string' || !name) continue;
       const owner = n.owner;
+      if (typeof name === 'function') {
+        // A WXS event-response function: (event, ownerInstance); false stops the event.
+        ran = true;
+        if (callWXS(name, n, eventFor(n, owner)) === false) stop = true;
+        continue;
+      }
+      if (typeof name !== 'string' || !name) continue;
       const f = owner.pub[name];
       if (typeof f !== 'function') {
         console.warn(`Component "${owner.def.is}" does not have a method "${name}" to handle event "${init.type}".`);
         continue;
       }
-      const marks: Record<string, unknown> = {};
-      for (let i = path.length - 1; i >= 0; i--) {
-        const m = marksOf(path[i].attrs);
-        if (m && inside(path[i].owner, owner)) Object.assign(marks, m);
-      }
-      const ev: Record<string, unknown> = {
-        type: init.type,
-        timeStamp: ts,
-        target: targetInfo(retarget(target, owner), init.offset),
-        currentTarget: targetInfo(n),
-        mark: marks,
-        detail: init.detail,
-      };
-      if (init.touches) ev.touches = init.touches;
-      if (init.changedTouches) ev.changedTouches = init.changedTouches;
+      const ev = eventFor(n, owner);
       ran = true;
       try {
         f.call(owner.pub, ev);
@@ -120,19 +141,18 @@ export function dispatch(target: LNode, init: EventInit): boolean {
 
 /** A DOM or widget event the view reported at node. */
 export function dispatchViewEvent(target: LNode, type: string, detail: Record<string, unknown>, extra: Partial<EventInit>): void {
-  // model:value (and any model:prop) on a built-in: write the value back first.
-  if ((type === 'input' || type === 'change') && detail && 'value' in detail) {
-    for (const k of Object.keys(target.attrs)) {
-      if (!k.startsWith('model:')) continue;
-      const prop = k.slice(6);
-      const path = modelPath(target.attrs, prop);
-      if (path && prop === 'value') {
-        const owner = target.owner;
-        const obj: Record<string, unknown> = {};
-        setPath(obj, [pathKey(path)], detail.value);
-        owner.setData(obj);
-      }
+  // model:prop on a built-in: the widget's new value goes to the owner's
+  // data first (detail[prop], else detail.value: <switch model:checked>
+  // reports {value}), then the event is dispatched.
+  if ((type === 'input' || type === 'change') && detail && typeof detail === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const prop of modelProps(target)) {
+      const v = prop in detail ? detail[prop] : detail.value;
+      if (v === undefined) continue;
+      const path = modelPath(target, prop);
+      if (path !== null) out[path] = v;
     }
+    if (Object.keys(out).length) target.owner.setData(out);
   }
   dispatch(target, {
     type,
@@ -142,10 +162,4 @@ export function dispatchViewEvent(target: LNode, type: string, detail: Record<st
     capturePhase: true,
     ...extra,
   });
-}
-
-function pathKey(path: Array<string | number>): string {
-  let s = '';
-  for (const seg of path) s += typeof seg === 'number' ? `[${seg}]` : (s ? '.' : '') + seg.replace(/[.[\]\\]/g, '\\$&');
-  return s;
 }

@@ -8,7 +8,7 @@ import { build, BehaviorRef, type Def } from './define';
 import { dispatch, dispatchViewEvent } from './events';
 import { joinPath, loading, loadIfDefined } from './modules';
 import {
-  CORE, destroy, flush, Inst, PageCtx, attachNew, renderPage, scheduleFlush, selectHosts, setComponentResolver,
+  CORE, datasetOf, destroy, flush, Inst, PageCtx, attachNew, renderPage, scheduleFlush, selectHosts, setComponentResolver,
   setErrorReporter, setInstanceFactory, setOpSender, type LNode,
 } from './tree';
 
@@ -125,8 +125,28 @@ function normaliseUsing(u: Record<string, string> | undefined): Record<string, s
   return out;
 }
 
+/**
+ * The component path a tag of `inst`'s template names: a generic
+ * (componentGenerics) takes the tag the owner chose with generic:name="tag",
+ * looked up in the owner's own usingComponents (or generics, recursively),
+ * else its default; any other tag comes from usingComponents.
+ */
+function componentPathOf(inst: Inst, tag: string, depth = 0): string | null {
+  const generics = inst.host ? state.manifest?.components[inst.def.is]?.componentGenerics : undefined;
+  if (generics && Object.prototype.hasOwnProperty.call(generics, tag)) {
+    const chosen = inst.host!.generics?.['wx-' + tag];
+    if (chosen && depth < 32) return componentPathOf(inst.host!.owner, chosen.replace(/^wx-/, ''), depth + 1);
+    const g = generics[tag];
+    const def = g && typeof g === 'object' ? g.default : undefined;
+    if (typeof def === 'string' && def) return joinPath('', def);
+    console.error(`Component "${inst.def.is}": generic "${tag}" has no implementation (generic:${tag}="…" on its tag) and no default`);
+    return null;
+  }
+  return usingComponents(inst)[tag] || null;
+}
+
 setComponentResolver((owner, tag) => {
-  const path = usingComponents(owner)[tag];
+  const path = componentPathOf(owner, tag);
   if (!path) return null;
   const d = defFor(path);
   if (!d) console.error(`Component is not found in path "${path}" (using by "${owner.def.is}")`);
@@ -567,7 +587,7 @@ function findNode(msg: { page: number; node: number }): LNode | undefined {
   return p && p.alive ? p.nodes.get(msg.node) : undefined;
 }
 
-function pageById(id: number): PageCtx | undefined {
+export function pageById(id: number): PageCtx | undefined {
   return [...state.stack, ...state.tabPages.values()].find((x) => x.id === id && x.alive);
 }
 
@@ -576,6 +596,10 @@ function onEvent(msg: MsgEvent): void {
   if (!node) return;
   if (msg.type === 'navigate') {
     navigatorTap(msg.detail || {});
+    return;
+  }
+  if (msg.type === 'opentype') {
+    openTypeTap(node, msg.detail || {});
     return;
   }
   dispatchViewEvent(node, msg.type, msg.detail || {}, {
@@ -609,6 +633,26 @@ function navigatorTap(d: Record<string, unknown>): void {
     default:
       navigateTo(url).catch(fail);
   }
+}
+
+/**
+ * <button open-type="share">: the page's onShareAppMessage({from: "button",
+ * target}) decides what is shared; the shell shows the share sheet.
+ */
+function openTypeTap(node: LNode, d: Record<string, unknown>): void {
+  if (d.type !== 'share') return;
+  const page = node.owner.page.root;
+  const target = { id: String(node.attrs.id ?? ''), dataset: datasetOf(node.attrs) };
+  const given = page.hook('onShareAppMessage', [{ from: 'button', target, webViewUrl: '' }]);
+  const base = { title: String(state.manifest?.app.window?.navigationBarTitleText ?? ''), path: '/' + node.owner.page.route };
+  const send = (o: unknown) => {
+    const share = { ...base, ...(o && typeof o === 'object' ? (o as Record<string, unknown>) : {}) };
+    callView('share', share).catch((e) => console.error(e instanceof Error ? e.message : e));
+  };
+  if (given && typeof (given as Promise<unknown>).then === 'function') (given as Promise<unknown>).then(send, (e) => reportError('onShareAppMessage', e));
+  else if (given && typeof given === 'object' && (given as Record<string, unknown>).promise) {
+    Promise.resolve((given as Record<string, unknown>).promise).then((p) => send({ ...(given as object), ...(p as object) }), () => send(given));
+  } else send(given);
 }
 
 function onViewEvent(msg: MsgViewEvent): void {

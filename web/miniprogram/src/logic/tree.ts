@@ -19,6 +19,10 @@ export interface VElement {
   attr: Record<string, unknown>;
   children: VNode[];
   key?: string | number;
+  /** {"model:value": "{{a.b}}"}: the source of two-way bindings (docs/miniprogram.md). */
+  rawAttr?: Record<string, string>;
+  /** generic:x="y" → {"wx-x": "wx-y"}. */
+  generics?: Record<string, string>;
 }
 
 /** The WXML renderer: Registry.render of web/miniprogram/src/wxml. */
@@ -44,6 +48,7 @@ export interface Listener {
   capture: boolean;
   /** "bind" | "catch" | "mut-bind" */
   mode: string;
+  /** A method name, or a WXS function (an event-response function bound as "{{m.f}}"). */
   handler: unknown;
 }
 
@@ -53,6 +58,14 @@ export interface LNode {
   tag: string;
   text: string;
   attrs: Record<string, unknown>;
+  /** rawAttr of the VElement: "model:prop" → "{{path}}". */
+  raw: Record<string, string> | undefined;
+  /** generics of the VElement, for a host: "wx-name" → "wx-tag". */
+  generics: Record<string, string> | undefined;
+  /** What identifies the source element among unkeyed siblings (see shapeOf). */
+  shape: string;
+  /** Classes and style set by WXS (ComponentDescriptor addClass/setStyle), kept across renders. */
+  wxs: { classes: string[]; style: string } | null;
   /** The rendering attributes last sent to the view. */
   sent: Record<string, unknown>;
   listeners: Listener[];
@@ -129,8 +142,31 @@ function call(inst: Inst, where: string, f: Function, args: unknown[]): unknown 
   }
 }
 
-const EVENT_ATTR = /^(capture-catch|capture-mut-bind|capture-bind|mut-bind|catch|bind)(:?)(.+)$/;
-const SKIPPED_ATTR = /^(data-|mark:|generic:|slot$|wx:)/;
+// wcc keeps attribute names holding ":" and camelCases the others, so
+// capture-bindtap arrives as captureBindtap and mut-bindtap as mutBindtap.
+const EVENT_ATTR = /^(capture-catch|capture-mut-bind|capture-bind|mut-bind|catch|bind|captureCatch|captureMutBind|captureBind|mutBind)(:?)(.+)$/;
+const SKIPPED_ATTR = /^(data-|mark:|generic:|model:|slot$|wx:)/;
+/** A WXS function bound to an event attribute: "$wxs:bindtap". */
+const WXS_PREFIX = '$wxs:';
+
+/** "my-prop" → "myProp", as wcc names attributes and WeChat names properties. */
+export function camel(name: string): string {
+  return name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+/** The event an attribute listens to, or null: [type, capture, mode]. */
+function eventOf(name: string): [string, boolean, string] | null {
+  const m = EVENT_ATTR.exec(name.startsWith(WXS_PREFIX) ? name.slice(WXS_PREFIX.length) : name);
+  if (!m) return null;
+  const prefix = m[1].replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
+  const mode = prefix.endsWith('catch') ? 'catch' : prefix.endsWith('mut-bind') ? 'mut-bind' : 'bind';
+  return [m[3], prefix.startsWith('capture-'), mode];
+}
+
+/** Whether a listener's type names event type (bindmy-event arrives camelCased as bindmyEvent). */
+export function typeMatches(listened: string, type: string): boolean {
+  return listened === type || camel(listened) === camel(type);
+}
 
 /** Public instance objects carry their core under this key. */
 export const CORE = Symbol('core');
@@ -152,8 +188,11 @@ export class Inst {
   rendered = false;
   private depth = 0;
   private pendingPaths: Seg[][] = [];
+  /** Properties changed by the component's own setData, for model:prop write-back. */
+  private modelDirty = new Set<string>();
   links = new Map<string, Set<Inst>>();
-  /** Values passed for model:prop bindings on the host, to write back to the owner. */
+  /** Lower-side relations (parent, ancestor, …): key → the linked instance and its reciprocal key. */
+  upperLinks = new Map<string, { target: Inst; backKey: string }>();
   constructor(public def: Def, public page: PageCtx, host: LNode | null, proto: object) {
     this.host = host;
     this.data = clone(def.data);
@@ -214,6 +253,7 @@ export class Inst {
         const old = prop && prop.observer ? clone(this.data[top]) : undefined;
         if (prop && path.length === 1) v = coerce(prop, v);
         setPath(this.data, path, v);
+        if (prop && this.host && this.host.raw) this.modelDirty.add(top);
         this.pendingPaths.push(path);
         if (prop && prop.observer) {
           const nv = this.data[top];
@@ -224,11 +264,35 @@ export class Inst {
     } finally {
       this.depth--;
     }
-    if (this.depth === 0) this.rerender();
+    if (this.depth === 0) {
+      this.rerender();
+      this.writeBackModels();
+    }
     if (cb) {
       this.page.callbacks.push(() => call(this, 'setData callback', cb, []));
       scheduleFlush(this.page);
     }
+  }
+
+  /**
+   * model:prop on this component's host: a property the component changed
+   * with setData is written back to the owner's data path.
+   */
+  writeBackModels(): void {
+    const host = this.host;
+    const dirty = [...this.modelDirty];
+    this.modelDirty.clear();
+    // Before attached the owner is still building its tree (and WeChat does not allow setData in created).
+    if (!host || this.detached || !this.attached) return;
+    const out: Record<string, unknown> = {};
+    for (const prop of dirty) {
+      const path = modelPath(host, prop);
+      if (path === null) continue;
+      const v = this.data[prop];
+      if (typeof v !== 'object' && getPath(host.owner.data, parsePath(path)) === v) continue;
+      out[path] = v;
+    }
+    if (Object.keys(out).length) host.owner.setData(out);
   }
 
   propObserver(name: string, nv: unknown, old: unknown): void {
@@ -300,8 +364,8 @@ export class Inst {
 function newNode(owner: Inst, parent: LNode | null, tag: string): LNode {
   const page = owner.page;
   const node: LNode = {
-    id: page.nextId++, tag, text: '', attrs: {}, sent: {}, listeners: [], children: [], parent, owner, comp: null,
-    key: undefined, placedIn: -1, pos: -1,
+    id: page.nextId++, tag, text: '', attrs: {}, raw: undefined, generics: undefined, shape: tag, wxs: null, sent: {},
+    listeners: [], children: [], parent, owner, comp: null, key: undefined, placedIn: -1, pos: -1,
   };
   page.nodes.set(node.id, node);
   return node;
@@ -310,15 +374,9 @@ function newNode(owner: Inst, parent: LNode | null, tag: string): LNode {
 function parseListeners(attrs: Record<string, unknown>): Listener[] {
   const out: Listener[] = [];
   for (const k of Object.keys(attrs)) {
-    const m = EVENT_ATTR.exec(k);
-    if (!m) continue;
-    const prefix = m[1];
-    out.push({
-      type: m[3],
-      capture: prefix.startsWith('capture-'),
-      mode: prefix.endsWith('catch') ? 'catch' : prefix.endsWith('mut-bind') ? 'mut-bind' : 'bind',
-      handler: attrs[k],
-    });
+    const ev = eventOf(k);
+    if (!ev) continue;
+    out.push({ type: ev[0], capture: ev[1], mode: ev[2], handler: attrs[k] });
   }
   return out;
 }
@@ -330,7 +388,7 @@ export function resolveClasses(inst: Inst, value: unknown): string {
   for (const tok of String(value).split(/\s+/)) {
     if (!tok) continue;
     if (inst.def.externalClasses.includes(tok) && inst.host) {
-      const given = inst.host.attrs[tok];
+      const given = externalClassOf(inst.host, tok);
       const owner = inst.host.owner;
       if (given) out.push(resolveClasses(owner, given));
       continue;
@@ -349,6 +407,12 @@ export function resolveClasses(inst: Inst, value: unknown): string {
   return out.filter(Boolean).join(' ');
 }
 
+/** The classes the owner gives an external class (my-class="x" arrives as myClass). */
+function externalClassOf(host: LNode, name: string): unknown {
+  const v = host.attrs[name];
+  return v !== undefined ? v : host.attrs[camel(name)];
+}
+
 function scopeClass(inst: Inst, tok: string): string {
   if (inst.classMode === 'none' || !inst.scope) return tok;
   if (inst.classMode === 'isolated') return inst.scope + '--' + tok;
@@ -356,25 +420,21 @@ function scopeClass(inst: Inst, tok: string): string {
 }
 
 /** The rendering attributes of a node of `owner`'s template. */
-function renderingAttrs(owner: Inst, tag: string, attrs: Record<string, unknown>, isHost: Inst | null): Record<string, unknown> {
+function renderingAttrs(owner: Inst, n: LNode, attrs: Record<string, unknown>, isHost: Inst | null): Record<string, unknown> {
+  const tag = n.tag;
   const out: Record<string, unknown> = {};
   const events: string[] = [];
   for (const k of Object.keys(attrs)) {
     const v = attrs[k];
-    const m = EVENT_ATTR.exec(k);
-    if (m) {
-      if (v !== '' && v !== undefined && v !== null && !events.includes(m[3])) events.push(m[3]);
+    const ev = eventOf(k);
+    if (ev) {
+      if (v !== '' && v !== undefined && v !== null && !events.includes(ev[0])) events.push(ev[0]);
       continue;
     }
     if (SKIPPED_ATTR.test(k) || k.startsWith('$')) continue;
     if (k === 'class') {
       const c = resolveClasses(owner, v);
       if (c) out.class = c;
-      continue;
-    }
-    if (k.startsWith('model:')) {
-      if (!isHost) out[k.slice(6)] = v;
-      for (const t of ['input', 'change']) if (!events.includes(t)) events.push(t);
       continue;
     }
     if (isHost) {
@@ -385,9 +445,17 @@ function renderingAttrs(owner: Inst, tag: string, attrs: Record<string, unknown>
     if (v === undefined) continue;
     out[k] = v;
   }
+  // A built-in with model:prop reports its value changes (the write-back needs them).
+  if (!isHost && n.raw && Object.keys(n.raw).some((k) => k.startsWith('model:'))) {
+    for (const t of ['input', 'change']) if (!events.includes(t)) events.push(t);
+  }
   if (isHost) {
     if (isHost.scope) out['wx-host'] = isHost.scope;
     if (isHost.def.options.virtualHost) out['wx-virtual'] = true;
+  }
+  if (n.wxs) {
+    if (n.wxs.classes.length) out.class = [out.class, ...n.wxs.classes].filter(Boolean).join(' ');
+    if (n.wxs.style) out.style = [out.style, n.wxs.style].filter((x) => x !== undefined && x !== null && x !== '').join(';');
   }
   if (events.length) out.$ev = events;
   return out;
@@ -399,18 +467,26 @@ function sameVal(a: unknown, b: unknown): boolean {
   return false;
 }
 
-/** The attributes of a host that are properties of the component. */
+/**
+ * The attributes of a host that are properties of the component. wcc
+ * already camelCases (my-prop="…" arrives as myProp); hand-written trees
+ * may still use the dashed name.
+ */
 function propsOf(def: Def, attrs: Record<string, unknown>): Record<string, unknown> {
   const props: Record<string, unknown> = {};
   for (const k of Object.keys(attrs)) {
-    const name = k.startsWith('model:') ? k.slice(6) : k;
-    if (name in def.properties) props[name] = attrs[k];
+    if (k.startsWith('$')) continue;
+    if (hasOwn(def.properties, k)) props[k] = attrs[k];
     else {
-      const camel = name.replace(/-([a-z])/g, (_, c) => c.toUpperCase());
-      if (camel !== name && camel in def.properties) props[camel] = attrs[k];
+      const c = camel(k);
+      if (c !== k && hasOwn(def.properties, c)) props[c] = attrs[k];
     }
   }
   return props;
+}
+
+function hasOwn(o: object, k: string): boolean {
+  return Object.prototype.hasOwnProperty.call(o, k);
 }
 
 function createComponent(owner: Inst, host: LNode, def: Def, created: Inst[]): Inst {
@@ -438,49 +514,127 @@ function build(owner: Inst, parent: LNode | null, v: VNode, created: Inst[]): LN
   if (typeof v !== 'object' || v === null) {
     const n = newNode(owner, parent, '#text');
     n.text = String(v);
+    n.shape = TEXT_SHAPE;
     return n;
   }
   const n = newNode(owner, parent, v.tag);
   n.key = v.key;
   n.attrs = v.attr || {};
+  n.raw = v.rawAttr;
+  n.generics = v.generics;
+  n.shape = shapeOf(v);
   n.listeners = parseListeners(n.attrs);
   const def = v.tag === 'slot' ? null : resolveComponent(owner, v.tag);
-  if (def) {
-    createComponent(owner, n, def, created);
-    n.sent = renderingAttrs(owner, v.tag, n.attrs, n.comp);
-  } else {
-    n.sent = renderingAttrs(owner, v.tag, n.attrs, null);
-  }
+  if (def) createComponent(owner, n, def, created);
+  n.sent = renderingAttrs(owner, n, n.attrs, n.comp);
   n.children = (v.children || []).map((c) => build(owner, n, c, created));
   return n;
 }
 
+const TEXT_SHAPE = '#text';
+
+/**
+ * What tells apart the source elements of one template among unkeyed
+ * siblings: the tag and the attribute names (static in a WXML source
+ * element: wcc sets every written attribute, undefined values included),
+ * model bindings and generics. Two different elements of the same shape
+ * (<card wx:if a="1"/><card wx:else a="2"/>) stay indistinguishable until
+ * the compiler marks wx:if branches.
+ */
+function shapeOf(v: VElement): string {
+  let s = v.tag;
+  for (const k of Object.keys(v.attr || {})) {
+    if (k === '$gdc') continue;
+    s += '\u0001' + (k.startsWith(WXS_PREFIX) ? k.slice(WXS_PREFIX.length) : k);
+  }
+  if (v.rawAttr) s += '\u0002' + Object.keys(v.rawAttr).join('\u0001');
+  if (v.generics) s += '\u0003' + JSON.stringify(v.generics);
+  return s;
+}
+
+/** Largest middle part (old × new unkeyed nodes) aligned exactly; beyond it, in order per shape. */
+const ALIGN_LIMIT = 10000;
+
+/**
+ * Pairs old unkeyed nodes with new unkeyed vnodes of the same shape:
+ * common prefix and suffix first (WeChat matches unkeyed wx:for items by
+ * index), then the longest common subsequence of the middle, so that a
+ * node appearing or disappearing before a sibling of the same tag does not
+ * hand its state to that sibling.
+ */
+function alignUnkeyed(old: LNode[], shapes: string[]): Array<LNode | undefined> {
+  const res: Array<LNode | undefined> = new Array(shapes.length);
+  let a = 0;
+  let b = 0;
+  let ea = old.length;
+  let eb = shapes.length;
+  while (a < ea && b < eb && old[a].shape === shapes[b]) res[b++] = old[a++];
+  while (a < ea && b < eb && old[ea - 1].shape === shapes[eb - 1]) res[--eb] = old[--ea];
+  const n = ea - a;
+  const m = eb - b;
+  if (!n || !m) return res;
+  if (n * m <= ALIGN_LIMIT) {
+    // lcs[i * (m + 1) + j]: length of the LCS of old[a+i..ea) and shapes[b+j..eb).
+    const w = m + 1;
+    const lcs = new Uint16Array((n + 1) * w);
+    for (let i = n - 1; i >= 0; i--) {
+      for (let j = m - 1; j >= 0; j--) {
+        lcs[i * w + j] = old[a + i].shape === shapes[b + j] ? lcs[(i + 1) * w + j + 1] + 1 : Math.max(lcs[(i + 1) * w + j], lcs[i * w + j + 1]);
+      }
+    }
+    let i = 0;
+    let j = 0;
+    while (i < n && j < m) {
+      if (old[a + i].shape === shapes[b + j] && lcs[i * w + j] === lcs[(i + 1) * w + j + 1] + 1) {
+        res[b + j] = old[a + i];
+        i++;
+        j++;
+      } else if (lcs[(i + 1) * w + j] >= lcs[i * w + j + 1]) i++;
+      else j++;
+    }
+    return res;
+  }
+  const byShape = new Map<string, LNode[]>();
+  for (let i = a; i < ea; i++) {
+    const q = byShape.get(old[i].shape);
+    if (q) q.push(old[i]);
+    else byShape.set(old[i].shape, [old[i]]);
+  }
+  for (let j = b; j < eb; j++) {
+    const q = byShape.get(shapes[j]);
+    if (q && q.length) res[j] = q.shift();
+  }
+  return res;
+}
+
 /**
  * Diffs one child list of `owner`'s template. Items with a key match by
- * key (wx:for with wx:key); others match by position among unkeyed siblings
- * of the same tag. Returns the new list; placing it in the DOM is place()'s job.
+ * key (wx:for with wx:key); others by shape and position (alignUnkeyed).
+ * Returns the new list; placing it in the DOM is place()'s job.
  */
 function reconcile(owner: Inst, parent: LNode | null, old: LNode[], vnodes: VNode[], created: Inst[]): LNode[] {
   const byKey = new Map<string, LNode>();
-  const unkeyed = new Map<string, LNode[]>(); // tag → old unkeyed nodes in order
+  const oldUnkeyed: LNode[] = [];
   for (const n of old) {
     if (n.key !== undefined) byKey.set(n.tag + '\u0000' + String(n.key), n);
-    else {
-      const q = unkeyed.get(n.tag);
-      if (q) q.push(n);
-      else unkeyed.set(n.tag, [n]);
-    }
+    else oldUnkeyed.push(n);
   }
+  const shapes: string[] = [];
+  for (const v of vnodes) {
+    if (typeof v !== 'object' || v === null) shapes.push(TEXT_SHAPE);
+    else if (v.key === undefined) shapes.push(shapeOf(v));
+  }
+  const aligned = alignUnkeyed(oldUnkeyed, shapes);
+  let u = 0;
   const used = new Set<LNode>();
   const out: LNode[] = [];
   for (const v of vnodes) {
     let match: LNode | undefined;
     if (typeof v === 'object' && v !== null && v.key !== undefined) {
       match = byKey.get(v.tag + '\u0000' + String(v.key));
-      if (match && used.has(match)) match = undefined;
+      if (match && (used.has(match) || match.shape !== shapeOf(v))) match = undefined;
     } else {
-      const q = unkeyed.get(typeof v === 'object' && v !== null ? v.tag : '#text');
-      if (q && q.length) match = q.shift();
+      match = aligned[u++];
     }
     if (match) {
       used.add(match);
@@ -505,8 +659,9 @@ function update(owner: Inst, n: LNode, v: VNode): void {
   }
   const oldAttrs = n.attrs;
   n.attrs = v.attr || {};
+  n.raw = v.rawAttr;
   n.listeners = parseListeners(n.attrs);
-  const sent = renderingAttrs(owner, n.tag, n.attrs, n.comp);
+  const sent = renderingAttrs(owner, n, n.attrs, n.comp);
   diffAttrs(n, sent);
   if (n.comp) {
     const comp = n.comp;
@@ -517,7 +672,7 @@ function update(owner: Inst, n: LNode, v: VNode): void {
     for (const k of Object.keys(props)) {
       if (!sameAttr(oldAttrs, n.attrs, k, props[k])) changed[k] = props[k];
     }
-    const extChanged = comp.def.externalClasses.some((c) => oldAttrs[c] !== n.attrs[c]);
+    const extChanged = comp.def.externalClasses.some((c) => externalClassOf({ attrs: oldAttrs } as LNode, c) !== externalClassOf(n, c));
     if (Object.keys(changed).length) {
       comp.setProps(changed, false);
       comp.rerender();
@@ -530,11 +685,18 @@ function update(owner: Inst, n: LNode, v: VNode): void {
   settleNew(created, owner.page);
 }
 
+/** Whether the attribute giving property `prop` kept its value (a new object or array always counts as changed). */
 function sameAttr(oldAttrs: Record<string, unknown>, newAttrs: Record<string, unknown>, prop: string, v: unknown): boolean {
-  for (const k of [prop, 'model:' + prop, prop.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())]) {
+  for (const k of [prop, prop.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())]) {
     if (k in newAttrs) return oldAttrs[k] === v && k in oldAttrs;
   }
   return true;
+}
+
+/** Re-sends a node's rendering attributes (after WXS changed its classes or style). */
+export function refreshNode(n: LNode): void {
+  if (n.tag === '#text' || !n.owner.page.alive) return;
+  diffAttrs(n, renderingAttrs(n.owner, n, n.attrs, n.comp));
 }
 
 function diffAttrs(n: LNode, sent: Record<string, unknown>): void {
@@ -615,7 +777,10 @@ function place(list: LNode[], owner: Inst, _parent?: LNode): void {
       lastOld.set(c, idx);
     } else {
       if (n.placedIn === -1) mount(n);
-      else if (n.comp) n.comp.lifetime('moved');
+      else if (n.comp) {
+        n.comp.lifetime('moved');
+        linkRelations(n.comp);
+      }
       queue(page, ['i', c, n.id, before]);
       n.placedIn = c;
     }
@@ -747,27 +912,61 @@ function relationKey(from: Inst, key: string, rel: RelationDef, other: Inst): bo
   return p === other.def.is;
 }
 
-const RECIPROCAL: Record<string, string> = { parent: 'child', child: 'parent', ancestor: 'descendant', descendant: 'ancestor' };
+/** For each relation type of the lower side, the type the upper side declares. */
+const UPPER_SIDE: Record<string, string> = { parent: 'child', ancestor: 'descendant', 'parent-common-node': 'child-common-node' };
 
-function linkRelations(inst: Inst): void {
-  const rels = Object.entries(inst.def.relations).filter(([, r]) => r.type === 'parent' || r.type === 'ancestor');
-  if (!rels.length || !inst.host) return;
-  for (const [key, rel] of rels) {
-    let n = composedParent(inst.host);
-    let nearest = true;
-    while (n) {
-      if (n.comp) {
-        const other = n.comp;
-        const back = Object.entries(other.def.relations).find(([k, r]) => r.type === RECIPROCAL[rel.type] && relationKey(other, k, r, inst));
-        if (back && relationKey(inst, key, rel, other)) {
-          link(other, back[0], back[1], inst);
-          link(inst, key, rel, other);
-          break;
-        }
-        if (rel.type === 'parent' && nearest) break;
-        nearest = false;
+/**
+ * The component a lower-side relation (parent, ancestor, parent-common-node)
+ * links to, by glass-easel's rule: walk up the host's parents in the same
+ * template (relations never cross a component's template boundary);
+ * "parent" stops at the nearest component, "parent-common-node" at the
+ * nearest node, "ancestor" goes on to the template's root. The target must
+ * declare the reciprocal relation.
+ */
+function findUpper(inst: Inst, key: string, rel: RelationDef): { target: Inst; backKey: string; back: RelationDef } | null {
+  for (let n = inst.host ? inst.host.parent : null; n; n = n.parent) {
+    if (n.tag === 'slot') continue; // a virtual node
+    if (n.comp) {
+      const other = n.comp;
+      if (relationKey(inst, key, rel, other)) {
+        const back = Object.entries(other.def.relations).find(([k, r]) => r.type === UPPER_SIDE[rel.type] && relationKey(other, k, r, inst));
+        if (back) return { target: other, backKey: back[0], back: back[1] };
       }
-      n = composedParent(n);
+      if (rel.type === 'parent') return null;
+    }
+    if (rel.type === 'parent-common-node') return null;
+  }
+  return null;
+}
+
+/**
+ * Links (or, after a move, re-links) an instance's lower-side relations:
+ * linked on both sides for a new target, unlinked for a lost one,
+ * linkChanged on both sides when a move kept the same target.
+ */
+function linkRelations(inst: Inst): void {
+  if (!inst.host) return;
+  for (const [key, rel] of Object.entries(inst.def.relations)) {
+    if (!(rel.type in UPPER_SIDE)) continue;
+    const found = findUpper(inst, key, rel);
+    const old = inst.upperLinks.get(key);
+    if (old && found && old.target === found.target && old.backKey === found.backKey) {
+      if (found.back.linkChanged) call(found.target, 'relations linkChanged', found.back.linkChanged, [inst.pub]);
+      if (rel.linkChanged) call(inst, 'relations linkChanged', rel.linkChanged, [found.target.pub]);
+      continue;
+    }
+    if (old) {
+      inst.upperLinks.delete(key);
+      old.target.links.get(old.backKey)?.delete(inst);
+      inst.links.get(key)?.delete(old.target);
+      const oldBack = old.target.def.relations[old.backKey];
+      if (oldBack && oldBack.unlinked) call(old.target, 'relations unlinked', oldBack.unlinked, [inst.pub]);
+      if (rel.unlinked) call(inst, 'relations unlinked', rel.unlinked, [old.target.pub]);
+    }
+    if (found) {
+      inst.upperLinks.set(key, { target: found.target, backKey: found.backKey });
+      link(found.target, found.backKey, found.back, inst);
+      link(inst, key, rel, found.target);
     }
   }
 }
@@ -780,11 +979,13 @@ function link(inst: Inst, key: string, rel: RelationDef, other: Inst): void {
 }
 
 function unlinkRelations(inst: Inst): void {
+  inst.upperLinks.clear();
   for (const [key, set] of inst.links) {
     for (const other of set) {
       set.delete(other);
       const rel = inst.def.relations[key];
       if (rel && rel.unlinked) call(inst, 'relations unlinked', rel.unlinked, [other.pub]);
+      for (const [k2, up] of other.upperLinks) if (up.target === inst) other.upperLinks.delete(k2);
       for (const [k2, s2] of other.links) {
         if (s2.delete(inst)) {
           const r2 = other.def.relations[k2];
@@ -892,15 +1093,49 @@ function matchChain(n: LNode, ancestors: LNode[], steps: Step[]): boolean {
   return !ancestors.slice(0, j + 1).includes(SHADOW) || steps.some((s) => s.comb === '>>>');
 }
 
-/** For model:prop bindings: writes a value back to the owner's data path. */
-export function modelPath(attrs: Record<string, unknown>, prop: string): Seg[] | null {
-  const p = attrs['$model:' + prop];
-  if (typeof p !== 'string' || !p) return null;
-  try {
-    return parsePath(p);
-  } catch {
+const warnedModels = new Set<string>();
+
+function warnModel(n: LNode, msg: string): void {
+  const k = n.owner.def.is + '\u0000' + msg;
+  if (warnedModels.has(k)) return;
+  warnedModels.add(k);
+  console.warn(`${n.owner.def.is}: ${msg}`);
+}
+
+/** `{{ a.b[0].c }}` → "a.b[0].c": the only form a two-way binding can write to. */
+const MODEL_SOURCE = /^\s*\{\{\s*([A-Za-z_$][\w$]*(?:\s*\.\s*[A-Za-z_$][\w$]*|\s*\[\s*\d+\s*\])*)\s*\}\}\s*$/;
+
+/**
+ * The owner's data path a model:prop binding on node n writes to (a setData
+ * key), from the binding's source in rawAttr; null when n has no such
+ * binding or its expression is not a plain data path (warned once, as
+ * WeChat does, and not written).
+ */
+export function modelPath(n: LNode, prop: string): string | null {
+  if (!n.raw) return null;
+  let src: string | undefined;
+  for (const k of Object.keys(n.raw)) if (k.startsWith('model:') && camel(k.slice(6)) === prop) src = n.raw[k];
+  if (src === undefined) return null;
+  const m = MODEL_SOURCE.exec(src);
+  if (!m) {
+    warnModel(n, `model:${prop}="${src}" is not a data path; the value is not written back`);
     return null;
   }
+  const path = m[1].replace(/\s+/g, '');
+  const root = /^[^.[]+/.exec(path)![0];
+  // A nested path under a name the data does not have is a wx:for item or
+  // a template variable: there is nothing in the data to write to.
+  if (path !== root && !hasOwn(n.owner.data, root)) {
+    warnModel(n, `model:${prop}="${src}" does not name a field of the data; the value is not written back`);
+    return null;
+  }
+  return path;
+}
+
+/** The props a node's model bindings cover ("model:my-prop" → "myProp"). */
+export function modelProps(n: LNode): string[] {
+  if (!n.raw) return [];
+  return Object.keys(n.raw).filter((k) => k.startsWith('model:')).map((k) => camel(k.slice(6)));
 }
 
 export { getPath };

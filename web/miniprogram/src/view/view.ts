@@ -10,10 +10,21 @@ import type { Env, LogicToView, Manifest, MsgCall, MsgPage, Op, Sheet, TabBarCon
 import { chromeCSS, inlineStyle, joinSheet, mapUrls, pageBaseCSS, rpxToPx, setWindowWidth } from './styles';
 import { hideLoading, hideToast, showActionSheet, showLoading, showModal, showToast } from './ui';
 import { attachWidget, widgetFor, type Widget } from './widget';
+import { applyAnimation, setViewApiHost, viewApi } from './api/index';
 
-type MpNode = (Element | Text) & { __id?: number; __w?: Widget; __ev?: string[] };
+type MpNode = (Element | Text) & { __id?: number; __w?: Widget; __ev?: string[]; __cls?: string[]; __wt?: boolean };
 
 const CORE_ATTRS = new Set(['class', 'style', 'id', 'hidden', '$ev', 'wx-host', 'wx-virtual']);
+/**
+ * Attributes a widget reflects on its element itself, normalised (type="primary",
+ * a valueless disabled…): the core must not copy the raw values there.
+ */
+const WIDGET_STATE_ATTRS = new Set([
+  'type', 'size', 'plain', 'disabled', 'loading', 'checked', 'mode', 'vertical', 'enableFlex', 'enable-flex',
+  'scrollX', 'scroll-x', 'focused', 'autoHeight', 'auto-height', 'selectable',
+]);
+/** Widget events that are requests to the logic layer, sent whether or not anything is bound. */
+const REQUEST_EVENTS = new Set(['navigate', 'opentype']);
 const LONGPRESS_MS = 350;
 const TAP_SLOP = 10;
 
@@ -107,6 +118,13 @@ export class View {
     this.overlay.className = 'mp-overlay';
     document.body.append(this.pagesEl, this.nav, this.tabbar, this.overlay);
     window.addEventListener('resize', () => this.onResize());
+    setViewApiHost({
+      toLogic: (m) => this.host.toLogic(m as unknown as ViewToLogic),
+      relay: (name, args) => this.host.relay(name, args),
+      page: (id) => this.pages.get(id) ?? null,
+      overlay: this.overlay,
+      resolveURL: (src, base) => this.resolveURL(src, base),
+    });
   }
 
   /** The environment snapshot the logic layer answers getSystemInfoSync from. */
@@ -324,8 +342,9 @@ export class View {
           case 'r': {
             const node = p.nodes.get(op[1]);
             if (node) {
-              node.remove();
+              // Widgets are destroyed while still in the document (they may need their element's context).
               this.forget(p, node);
+              node.remove();
             }
             break;
           }
@@ -350,8 +369,9 @@ export class View {
     const el = document.createElement('wx-' + tag) as HTMLElement & MpNode;
     el.__id = id;
     p.nodes.set(id, el);
-    for (const [k, v] of Object.entries(attrs)) this.setAttr(el, k, v, true);
     const factory = attrs['wx-host'] === undefined ? widgetFor(tag) : undefined;
+    el.__wt = !!factory;
+    for (const [k, v] of Object.entries(attrs)) this.setAttr(el, k, v, true);
     if (factory) {
       const widgetAttrs: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(attrs)) if (k !== '$ev') widgetAttrs[k] = v;
@@ -377,8 +397,19 @@ export class View {
       case '$ev':
         el.__ev = Array.isArray(value) ? (value as string[]) : undefined;
         return;
-      case 'class':
-        el.className = value === null || value === undefined ? '' : String(value);
+      case 'class': {
+        // Only the classes the template gave are replaced: a widget's own (hover-class…) stay.
+        const next = value === null || value === undefined ? [] : String(value).split(/\s+/).filter(Boolean);
+        const prev = el.__cls || [];
+        const drop = prev.filter((c) => !next.includes(c));
+        if (drop.length) el.classList.remove(...drop);
+        if (next.length) el.classList.add(...next);
+        el.__cls = next;
+        break;
+      }
+      case 'id':
+        if (value === null || value === undefined || value === '') el.removeAttribute('id');
+        else el.id = String(value);
         break;
       case 'style':
         if (value === null || value === undefined || value === '') el.removeAttribute('style');
@@ -387,15 +418,22 @@ export class View {
       case 'hidden':
         el.toggleAttribute('hidden', !!value);
         break;
-      default:
-        if (value === null || value === undefined || value === false) el.removeAttribute(name);
+      case 'animation':
+        applyAnimation(el, value);
+        break;
+      default: {
+        if (el.__wt && WIDGET_STATE_ATTRS.has(name)) break;
+        // wcc camelCases attribute names; the DOM shows them as written in WXML.
+        const attr = name.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
+        if (value === null || value === undefined || value === false) el.removeAttribute(attr);
         else if (typeof value !== 'object' && typeof value !== 'function') {
           try {
-            el.setAttribute(name, value === true ? '' : String(value));
+            el.setAttribute(attr, value === true ? '' : String(value));
           } catch {
             /* not a valid attribute name: widgets still get it */
           }
         }
+      }
     }
     if (!initial && el.__w && el.__w.update && !(CORE_ATTRS.has(name) && name !== 'class' && name !== 'style')) el.__w.update(name, value);
   }
@@ -457,7 +495,7 @@ export class View {
   }
 
   private widgetEvent(p: PageView, el: HTMLElement & MpNode, type: string, detail: Record<string, unknown>): void {
-    if (type === 'navigate' || this.bound(el, type)) this.send(p, el, type, detail || {});
+    if (REQUEST_EVENTS.has(type) || this.bound(el, type)) this.send(p, el, type, detail || {});
   }
 
   private listen(p: PageView): void {
@@ -659,7 +697,7 @@ export class View {
       case 'env':
         return this.env();
     }
-    return this.host.relay(name, args);
+    return viewApi(name, args) ?? this.host.relay(name, args);
   }
 
   private isTop(p: PageView): boolean {
@@ -719,7 +757,8 @@ export class View {
   private fieldsOf(p: PageView, el: HTMLElement, f: Record<string, unknown>, viewport: boolean): Record<string, unknown> {
     const o: Record<string, unknown> = {};
     if (f.id) o.id = viewport ? '' : el.id;
-    if (f.dataset) o.dataset = {};
+    // dataset, mark and properties live in the logic layer: it reads them by node id.
+    if (!viewport && (f.dataset || f.mark || Array.isArray(f.properties))) o.$node = (el as HTMLElement & MpNode).__id;
     if (f.rect || f.size) {
       const base = p.host.getBoundingClientRect();
       const r = viewport ? base : el.getBoundingClientRect();
@@ -734,7 +773,6 @@ export class View {
       const cs = getComputedStyle(el);
       for (const k of f.computedStyle as string[]) o[k] = cs.getPropertyValue(k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase()));
     }
-    if (Array.isArray(f.properties)) for (const k of f.properties as string[]) o[k] = el.getAttribute(k);
     return o;
   }
 }
