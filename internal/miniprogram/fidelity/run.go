@@ -248,7 +248,8 @@ func BundleRuntime(repoRoot string) (string, error) {
 
 // runnerJS renders every case in one node process: a fresh Registry per
 // case, the case's statements run with __R bound to it (the contract's
-// service.js shape), then render("index.wxml", data) in canon.js form.
+// service.js shape), then render("index.wxml", data) in canon.js form,
+// without our `branch` extension.
 const runnerJS = `'use strict';
 const fs = require('fs');
 const canon = (function () { const module = { exports: {} }; (function (module, exports) {
@@ -258,12 +259,16 @@ const canon = (function () { const module = { exports: {} }; (function (module, 
 const cases = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
 const out = {};
 const quiet = () => {};
+const dropBranch = (nodes) => {
+  for (const n of nodes) if (n && typeof n === 'object' && Array.isArray(n.children)) { delete n.branch; dropBranch(n.children); }
+  return nodes;
+};
 console.log = console.warn = console.error = console.info = console.debug = quiet;
 for (const c of cases) {
   try {
     const __R = new SuperappWXML.Registry();
     new Function('__R', c.js)(__R);
-    out[c.name] = { tree: canon.canonTree(__R.render('index.wxml', c.data), true) };
+    out[c.name] = { tree: canon.canonTree(dropBranch(__R.render('index.wxml', c.data)), true) };
   } catch (e) {
     out[c.name] = { throws: String(e && e.message ? e.message : e) };
   }

@@ -11,8 +11,8 @@ import (
 // compiler turns one parsed WXML file into the descriptor the runtime
 // registry understands:
 //
-//	__R.wxml("p.wxml", function ($) {
-//	  var t = {};                          // templates defined here
+//	__R.wxml("p.wxml", function ($, F) {  // F: the registry's short name for the file
+//	  var t = {}, b = $.B(F, n);           // b[k]: id of the file's k-th wx:if/elif/else/for block
 //	  t["name"] = function (c, o) {…};
 //	  return {m: function (c, o) {…},      // the file's own content
 //	          t: t, i: [imports], c: [includes],
@@ -20,7 +20,12 @@ import (
 //	});
 //
 // Render functions take the context c ({e: data, s: scope, f: WXS modules,
-// ap, r: render state}) and the array o they append their nodes to.
+// ap, r: render state, b: current block id, B: its prefix, p: loop item
+// data paths}) and the array o they append their nodes to. Every element
+// gets c.b as its `branch`: entering a block sets c.b = c.B + b[k] (B is
+// the block id of a <template is>/<include> call site plus ">", so a
+// template reused in two branches yields distinct ids) and restores it
+// after.
 type compiler struct {
 	file     string
 	src      []byte
@@ -32,6 +37,8 @@ type compiler struct {
 	wxs      []string // JS for each [name, module] pair
 	tmpls    []string // JS for each template
 	vars     int
+	blocks   int // directive elements seen by collect: an upper bound of the block ids used
+	nextBlk  int
 	parts    []part // splitParts' result, reused: each is consumed at once
 }
 
@@ -95,7 +102,13 @@ func (c *compiler) compileFile(nodes []Node) string {
 	b.Grow(size)
 	b.WriteString("__R.wxml(")
 	jsString(&b, c.file)
-	b.WriteString(",function($){var t={};\n")
+	if c.blocks > 0 {
+		b.WriteString(",function($,F){var t={},b=$.B(F,")
+		b.WriteString(strconv.Itoa(c.blocks))
+		b.WriteString(");\n")
+	} else {
+		b.WriteString(",function($){var t={};\n")
+	}
 	for _, t := range c.tmpls {
 		b.WriteString(t)
 	}
@@ -128,6 +141,9 @@ func (c *compiler) collect(nodes []Node) {
 		e, ok := n.(*Element)
 		if !ok {
 			continue
+		}
+		if opensBlock(e) {
+			c.blocks++
 		}
 		switch e.Tag {
 		case "import":
@@ -208,11 +224,35 @@ func controlAttr(name string) bool {
 	return strings.HasPrefix(name, "wx:")
 }
 
+// opensBlock reports an element whose content belongs to a block of its
+// own (a wx:if/elif/else branch or a wx:for body).
+func opensBlock(e *Element) bool {
+	for _, a := range e.Attrs {
+		switch a.Name {
+		case "wx:if", "wx:elif", "wx:else", "wx:for", "wx:for-items":
+			return true
+		}
+	}
+	return false
+}
+
+// enterBlock emits the statement making the next block id current.
+func (c *compiler) enterBlock(b *strings.Builder) {
+	ws(b, "c.b=c.B+b[", strconv.Itoa(c.nextBlk), "];")
+	c.nextBlk++
+}
+
 // genNodes emits code appending nodes to the array named out. wx:if /
 // wx:elif / wx:else siblings form one chain; whitespace-only text and
-// comments between them do not break it.
+// comments between them do not break it. Each branch is a block: the
+// chain saves the current block id and restores it when it ends.
 func (c *compiler) genNodes(b *strings.Builder, nodes []Node, out string) {
 	inChain := false
+	saved := ""
+	endChain := func() {
+		ws(b, "}c.b=", saved, ";")
+		inChain = false
+	}
 	for _, n := range nodes {
 		switch n := n.(type) {
 		case *Text:
@@ -220,8 +260,7 @@ func (c *compiler) genNodes(b *strings.Builder, nodes []Node, out string) {
 				continue
 			}
 			if inChain {
-				b.WriteString("}")
-				inChain = false
+				endChain()
 			}
 			c.genText(b, n, out)
 		case *Element:
@@ -251,33 +290,34 @@ func (c *compiler) genNodes(b *strings.Builder, nodes []Node, out string) {
 					b.WriteString(")){")
 				} else {
 					b.WriteString("}else{")
-					inChain = false
 				}
+				c.enterBlock(b)
 				c.genLoop(b, n, out)
 				if els != nil {
-					b.WriteString("}")
+					endChain()
 				}
 			case n.Attr("wx:if") != nil && n.Attr("wx:for") == nil && n.Attr("wx:for-items") == nil:
 				if inChain {
-					b.WriteString("}")
+					endChain()
 				}
 				c.needValue(n.Attr("wx:if"))
-				b.WriteString("if($.t(")
+				saved = c.newVar()
+				ws(b, "var ", saved, "=c.b;if($.t(")
 				c.genValue(b, n.Attr("wx:if"))
 				b.WriteString(")){")
 				inChain = true
+				c.enterBlock(b)
 				c.genLoop(b, n, out)
 			default:
 				if inChain {
-					b.WriteString("}")
-					inChain = false
+					endChain()
 				}
 				c.genLoop(b, n, out)
 			}
 		}
 	}
 	if inChain {
-		b.WriteString("}")
+		endChain()
 	}
 }
 
@@ -321,7 +361,8 @@ func (c *compiler) genLoop(b *strings.Builder, e *Element, out string) {
 	jsString(b, index)
 	b.WriteByte(',')
 	jsString(b, key)
-	ws(b, ",", out, ",function(){")
+	ws(b, ",", out, ",b[", strconv.Itoa(c.nextBlk), "],function(){")
+	c.nextBlk++
 	// A wx:if on the looped element is tested once per item.
 	if cond := e.Attr("wx:if"); cond != nil {
 		c.needValue(cond)
@@ -333,7 +374,106 @@ func (c *compiler) genLoop(b *strings.Builder, e *Element, out string) {
 	} else {
 		c.genElement(b, e, out)
 	}
-	b.WriteString("});")
+	b.WriteString("}")
+	// The list's data path lets model: bindings on the item write back
+	// (list[3].name); computed only when the body has a binding to resolve.
+	if needsItemPaths(e) {
+		b.WriteByte(',')
+		if !c.genDataPath(b, "$.mp(c,", false, forAttr) {
+			b.WriteString("null")
+		}
+	}
+	b.WriteString(");")
+}
+
+// needsItemPaths reports a model: binding, or an <include> (whose file may
+// hold one), anywhere in e.
+func needsItemPaths(e *Element) bool {
+	if e.Tag == "include" {
+		return true
+	}
+	for _, a := range e.Attrs {
+		if strings.HasPrefix(a.Name, "model:") {
+			return true
+		}
+	}
+	for _, n := range e.Children {
+		if ch, ok := n.(*Element); ok && needsItemPaths(ch) {
+			return true
+		}
+	}
+	return false
+}
+
+// genDataPath emits, for an attribute holding one {{name.a[i]…}}, a call
+// computing its data path at render time: call + `root, piece…)`, where a
+// piece is ".a" or "[0]" or $.pk(key) for a computed key; with flag, call
+// is followed by 1 or 0: whether there is a computed key. It emits nothing
+// and returns false for any other value (not a place that can be written).
+func (c *compiler) genDataPath(b *strings.Builder, call string, flag bool, a *Attr) bool {
+	v := strings.TrimSpace(a.Value)
+	if !a.HasValue || !strings.HasPrefix(v, "{{") || !strings.HasSuffix(v, "}}") || strings.Count(v, "{{") != 1 {
+		return false
+	}
+	x, err := ParseExpr(v[2 : len(v)-2])
+	if err != nil {
+		return false
+	}
+	var chain []Expr // keys, innermost first
+	for {
+		m, ok := x.(Member)
+		if !ok {
+			break
+		}
+		chain = append(chain, m.Key)
+		x = m.Obj
+	}
+	root, ok := x.(Name)
+	if !ok {
+		return false
+	}
+	computed := "0,"
+	for _, k := range chain {
+		l, isLit := k.(Lit)
+		if !isLit {
+			computed = "1,"
+		} else if staticPiece(l) == "" {
+			return false
+		}
+	}
+	b.WriteString(call)
+	if flag {
+		b.WriteString(computed)
+	}
+	jsString(b, root.Name)
+	for i := len(chain) - 1; i >= 0; i-- {
+		b.WriteByte(',')
+		if l, isLit := chain[i].(Lit); isLit {
+			jsString(b, staticPiece(l))
+			continue
+		}
+		b.WriteString("$.pk(")
+		jsExpr(b, chain[i], true)
+		b.WriteByte(')')
+	}
+	b.WriteByte(')')
+	return true
+}
+
+// staticPiece is the data path piece of a literal key (".name", "[3]"), or
+// "" when setData's path syntax cannot spell it.
+func staticPiece(l Lit) string {
+	switch v := l.Val.(type) {
+	case float64:
+		if v >= 0 && v == float64(int64(v)) && v < 1<<53 {
+			return "[" + strconv.FormatInt(int64(v), 10) + "]"
+		}
+	case string:
+		if v != "" && isIdentStart(v[0]) && strings.IndexFunc(v, func(r rune) bool { return !(r < 0x80 && isIdentPart(byte(r))) }) < 0 {
+			return "." + v
+		}
+	}
+	return ""
 }
 
 // genElement emits one element (or what a <block>, <include> or
@@ -374,7 +514,7 @@ func (c *compiler) genElement(b *strings.Builder, e *Element, out string) {
 		return
 	}
 	v := c.newVar()
-	ws(b, "var ", v, "=$.el(", out, ",")
+	ws(b, "var ", v, "=$.el(c,", out, ",")
 	jsString(b, e.Tag)
 	b.WriteString(");")
 	var raw, generics []*Attr
@@ -413,10 +553,19 @@ func (c *compiler) genElement(b *strings.Builder, e *Element, out string) {
 			}
 			jsString(b, a.Name)
 			b.WriteByte(':')
-			if a.HasValue {
-				jsString(b, a.Value)
-			} else {
+			if !a.HasValue {
 				b.WriteString("true")
+				continue
+			}
+			// A binding whose path goes through a wx:for item or a
+			// computed key is given as the data path it resolves to
+			// ({{item.name}} → {{list[3].name}}): see $.mr.
+			var call strings.Builder
+			call.WriteString("$.mr(c,")
+			jsString(&call, a.Value)
+			call.WriteByte(',')
+			if !c.genDataPath(b, call.String(), true, a) {
+				jsString(b, a.Value)
 			}
 		}
 		b.WriteString("};")

@@ -37,7 +37,7 @@ func loadWccCases(t *testing.T) []wccCase {
 }
 
 // normalize makes our tree comparable with the recorded wcc trees: `key`
-// is ours only, and the recording (testdata/wcc/gen.js) folded wcc's
+// and `branch` are ours only, and the recording (testdata/wcc/gen.js) folded wcc's
 // generics into attr as "generic:<name>" and left rawAttr out.
 func normalize(v any) any {
 	switch v := v.(type) {
@@ -50,7 +50,7 @@ func normalize(v any) any {
 	case map[string]any:
 		out := map[string]any{}
 		for k, c := range v {
-			if k == "key" || k == "rawAttr" || k == "generics" {
+			if k == "key" || k == "branch" || k == "rawAttr" || k == "generics" {
 				continue
 			}
 			out[k] = normalize(c)

@@ -23,6 +23,8 @@ export interface VElement {
   rawAttr?: Record<string, string>;
   /** generic:x="y" → {"wx-x": "wx-y"}. */
   generics?: Record<string, string>;
+  /** The wx:if/elif/else branch or wx:for body that produced the node (part of its shape). */
+  branch?: string;
 }
 
 /** The WXML renderer: Registry.render of web/miniprogram/src/wxml. */
@@ -537,12 +539,13 @@ const TEXT_SHAPE = '#text';
  * What tells apart the source elements of one template among unkeyed
  * siblings: the tag and the attribute names (static in a WXML source
  * element: wcc sets every written attribute, undefined values included),
- * model bindings and generics. Two different elements of the same shape
- * (<card wx:if a="1"/><card wx:else a="2"/>) stay indistinguishable until
- * the compiler marks wx:if branches.
+ * model bindings and generics, and the wx:if/elif/else branch or wx:for
+ * body that produced it (VElement.branch): as in WeChat, a node of another
+ * branch (<card wx:if/><card wx:else/>) is never reused, its state is not
+ * handed over.
  */
 function shapeOf(v: VElement): string {
-  let s = v.tag;
+  let s = v.branch === undefined ? v.tag : v.tag + '\u0004' + v.branch;
   for (const k of Object.keys(v.attr || {})) {
     if (k === '$gdc') continue;
     s += '\u0001' + (k.startsWith(WXS_PREFIX) ? k.slice(WXS_PREFIX.length) : k);
@@ -688,9 +691,28 @@ function update(owner: Inst, n: LNode, v: VNode): void {
 /** Whether the attribute giving property `prop` kept its value (a new object or array always counts as changed). */
 function sameAttr(oldAttrs: Record<string, unknown>, newAttrs: Record<string, unknown>, prop: string, v: unknown): boolean {
   for (const k of [prop, prop.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())]) {
-    if (k in newAttrs) return oldAttrs[k] === v && k in oldAttrs;
+    if (k in newAttrs) return k in oldAttrs && sameData(oldAttrs[k], v);
   }
   return true;
+}
+
+/**
+ * Deep equality of two rendered attribute values. The template deep-copies
+ * every attribute value (as wcc does), so an object property is a new
+ * object on each render of its owner; WeChat re-sets a property only when
+ * the data its binding reads changed, so an unchanged copy is not a change
+ * (else an unrelated setData of the owner would fire the property's
+ * observers).
+ */
+function sameData(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return Number.isNaN(a) && Number.isNaN(b);
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return false;
+  if (a instanceof Date) return a.getTime() === (b as Date).getTime();
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  return ka.every((k) => hasOwn(b, k) && sameData((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
 }
 
 /** Re-sends a node's rendering attributes (after WXS changed its classes or style). */

@@ -21,19 +21,29 @@ export interface VElement {
   key?: string | number;
   rawAttr?: Record<string, string>; // model:x="{{p}}" → {"model:x": "{{p}}"}, as wcc
   generics?: Record<string, string>; // generic:x="y" → {"wx-x": "wx-y"}, as wcc
+  // Ours: the wx:if/elif/else branch or wx:for body that produced the node
+  // (the innermost one; through <template is>/<include>, qualified by the
+  // call site's block as "<site>><inner>"); absent at top level. The logic
+  // layer's diff never matches nodes of different blocks.
+  branch?: string;
 }
 
 type WXSFactory = (require: WXSRequire, module: { exports: unknown }, exports: unknown) => void;
 type WXSRequire = ((p: string) => unknown) & { $k: (k: unknown) => unknown; $b: Record<string, unknown> };
 
 // Context of one evaluation: data (e), scope (s: loop variables), the WXS
-// modules visible (f), wcc's "access path" flag (ap) and the render state.
+// modules visible (f), wcc's "access path" flag (ap), the render state, the
+// current block id (b) and the prefix of the ids of blocks entered here (B),
+// and the data paths of wx:for items (p; null: the item has none).
 interface Ctx {
   e: any;
   s: any;
   f: Record<string, unknown>;
   ap: boolean | undefined;
   r: RenderState;
+  b?: string;
+  B: string;
+  p?: Record<string, string | null>;
 }
 type RenderFn = (c: Ctx, o: VNode[]) => void;
 interface FileUnit {
@@ -50,6 +60,7 @@ interface RenderState {
 }
 
 const hasOwn = Object.prototype.hasOwnProperty;
+const IDENT = /^[A-Za-z_$][\w$]*$/;
 
 // Deep copy as wcc's $gdc: `prefix` "nv_" adds the WXS prefix to keys,
 // undefined strips three characters (the prefix) from them; functions are
@@ -146,10 +157,41 @@ const helpers = {
     if (x !== null && x !== undefined) for (const k in x) if (!hasOwn.call(r, k)) r[k] = x[k];
     return r;
   },
-  el(o: VNode[], tag: string): VElement {
+  el(c: Ctx, o: VNode[], tag: string): VElement {
     const n: VElement = { tag, attr: {}, children: [] };
+    if (c.b !== undefined) n.branch = c.b;
     o.push(n);
     return n;
+  },
+  // the ids of a file's blocks: "<file>:<k>"
+  B(file: string, n: number): string[] {
+    const ids: string[] = new Array(n);
+    for (let k = 0; k < n; k++) ids[k] = file + ":" + k;
+    return ids;
+  },
+  // data path of name.piece…: a wx:for item's own path, or the name itself
+  // when it is not a loop variable; null when it is not a writable place
+  mp(c: Ctx, root: string, ...pieces: (string | null)[]): string | null {
+    let path: string | null;
+    if (c.p !== undefined && hasOwn.call(c.p, root)) path = c.p[root];
+    else if (hasOwn.call(c.f, root) || (c.s !== null && c.s !== undefined && hasOwn.call(c.s, root))) path = null;
+    else path = root;
+    for (let i = 0; path !== null && i < pieces.length; i++) path = pieces[i] === null ? null : path + pieces[i];
+    return path;
+  },
+  // rawAttr of a model: binding: the source as written (as wcc), or the
+  // data path it resolves to when that goes through a wx:for item or a
+  // computed key (computed: the source has one)
+  mr(c: Ctx, source: string, computed: number, root: string, ...pieces: (string | null)[]): string {
+    if (!computed && (c.p === undefined || !hasOwn.call(c.p, root))) return source;
+    const path = helpers.mp(c, root, ...pieces);
+    return path === null ? source : "{{" + path + "}}";
+  },
+  // data path piece of a computed key
+  pk(k: unknown): string | null {
+    if (typeof k === "number") return k >= 0 && Number.isInteger(k) ? "[" + k + "]" : null;
+    if (typeof k === "string") return /^\d+$/.test(k) ? "[" + k + "]" : IDENT.test(k) ? "." + k : null;
+    return null;
   },
   // attribute: values are deep-copied; a WXS function becomes "$wxs:name",
   // and the node gets wcc's deep-copy helper as "$gdc" (the view layer uses
@@ -163,14 +205,31 @@ const helpers = {
     n.attr[name] = value;
   },
   // wx:for over arrays, objects (key as index), strings (chars), numbers
-  f(c: Ctx, list: any, item: string, index: string, key: string, o: VNode[], body: () => void): void {
+  // The body is a block (id); listPath, given when the body has model:
+  // bindings, is the list's data path (null: it has none).
+  f(c: Ctx, list: any, item: string, index: string, key: string, o: VNode[], id: string, body: () => void, listPath?: string | null): void {
     const scope = c.s;
     const hadItem = hasOwn.call(scope, item), hadIndex = hasOwn.call(scope, index);
     const oldItem = scope[item], oldIndex = scope[index];
     const type = Object.prototype.toString.call(list);
+    const outerBlock = c.b;
+    c.b = c.B + id;
+    let paths: Record<string, string | null> | undefined, hadPath = false, oldPath: string | null = null;
+    if (listPath !== undefined) {
+      // characters of a string and numbers counted up to are not places
+      if (type !== "[object Array]" && type !== "[object Object]") listPath = null;
+      paths = c.p || (c.p = {});
+      hadPath = hasOwn.call(paths, item);
+      oldPath = paths[item];
+    }
     const iterate = (it: unknown, ix: unknown, k: unknown) => {
       scope[item] = it;
       scope[index] = ix;
+      if (paths !== undefined) {
+        paths[item] = listPath === null || listPath === undefined ? null
+          : typeof ix === "number" ? listPath + "[" + ix + "]"
+          : IDENT.test(ix as string) ? listPath + "." + ix : null;
+      }
       const start = o.length;
       body();
       if (key !== "" && (typeof k === "string" || typeof k === "number")) {
@@ -189,6 +248,11 @@ const helpers = {
       for (let i = 0; i < list.length; i++) iterate(list[i], i, list[i] + i);
     } else if (type === "[object Number]") {
       for (let i = 0; i < list; i++) iterate(i, i, i);
+    }
+    c.b = outerBlock;
+    if (paths !== undefined) {
+      if (hadPath) paths[item] = oldPath;
+      else delete paths[item];
     }
     if (hadItem) scope[item] = oldItem;
     else delete scope[item];
@@ -300,7 +364,10 @@ function wxsKey(k: unknown): unknown {
 }
 
 export class Registry {
-  private files = new Map<string, (($: unknown) => FileUnit) | FileUnit>();
+  private files = new Map<string, (($: unknown, name: string) => FileUnit) | FileUnit>();
+  // short names of the files, for block ids: "1", "2", … in registration
+  // order (kept when a file is registered again)
+  private fileNames = new Map<string, string>();
   private wxsFactories = new Map<string, WXSFactory>();
   private wxsExports = new Map<string, unknown>();
   private inlineWXS = new Map<string, unknown>();
@@ -314,7 +381,8 @@ export class Registry {
   }
 
   wxml(path: string, fn: unknown): void {
-    this.files.set(path, fn as ($: unknown) => FileUnit);
+    this.files.set(path, fn as ($: unknown, name: string) => FileUnit);
+    if (!this.fileNames.has(path)) this.fileNames.set(path, String(this.fileNames.size + 1));
   }
 
   wxs(path: string, fn: (require: (p: string) => unknown, module: { exports: unknown }, exports: unknown) => void): void {
@@ -327,7 +395,7 @@ export class Registry {
     if (!unit) throw new Error("WXML: no compiled file " + path);
     const out: VNode[] = [];
     const r: RenderState = { mods: new Map(), activeTemplates: new Set(), activeIncludes: new Set() };
-    const c: Ctx = { e: data, s: {}, f: this.modules(path, r), ap: undefined, r };
+    const c: Ctx = { e: data, s: {}, f: this.modules(path, r), ap: undefined, r, b: undefined, B: "" };
     unit.m(c, out);
     return out;
   }
@@ -343,7 +411,7 @@ export class Registry {
     const f = this.files.get(path);
     if (f === undefined) return undefined;
     if (typeof f === "function") {
-      const u = f(this.$);
+      const u = f(this.$, this.fileNames.get(path)!);
       this.files.set(path, u);
       return u;
     }
@@ -447,7 +515,8 @@ export class Registry {
     const d: any = data || {};
     c.r.activeTemplates.add(id);
     try {
-      fn({ e: d, s: d, f: this.modules(defFile, c.r), ap: undefined, r: c.r }, o);
+      const b = c.b;
+      fn({ e: d, s: d, f: this.modules(defFile, c.r), ap: undefined, r: c.r, b, B: b === undefined ? "" : b + ">" }, o);
     } finally {
       c.r.activeTemplates.delete(id);
     }
@@ -464,6 +533,8 @@ export class Registry {
       return;
     }
     c.r.activeIncludes.add(p);
+    const b = c.b, B = c.B;
+    if (b !== undefined) c.B = b + ">";
     try {
       this.unit(p)!.m(c, o);
     } catch (err) {
@@ -471,6 +542,8 @@ export class Registry {
       logError("include " + p, err);
     } finally {
       c.r.activeIncludes.delete(p);
+      c.b = b;
+      c.B = B;
     }
   }
 }
