@@ -19,7 +19,10 @@ func init() {
 	register("serve", "run the platform (embedded SQLite in --data, or PostgreSQL with --database)", func(args []string, stdout io.Writer) error {
 		return serve(args, stdout, false)
 	})
-	register("dev", "run the platform in dev mode: one-click test users, relaxed OAuth domains", func(args []string, stdout io.Writer) error {
+	register("dev", "run the platform in dev mode: one-click test users, relaxed OAuth domains; `dev DIR` also serves a mini program project with live reload", func(args []string, stdout io.Writer) error {
+		if _, ok := projectDirArg(args); ok {
+			return devProject(args, stdout)
+		}
 		return serve(args, stdout, true)
 	})
 }

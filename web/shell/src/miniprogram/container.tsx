@@ -9,6 +9,7 @@ import { navigate } from '../router';
 import { Button, Msg, NavBar, goBack } from '../ui';
 import type { Ask, BridgeUI } from './bridge';
 import { isStarred, setStarred, touch } from './recent';
+import { useDevReload } from './devreload';
 import { existingSession, splitPath, startSession, type LaunchParams, type Session, type SessionState } from './session';
 
 /** Scene values (platform-rules.md §3.10) the shell opens mini programs with. */
@@ -136,6 +137,17 @@ export function MiniProgramContainer(props: { appid: string; user: User; query: 
     if (state?.name && state.phase !== 'failed') touch(user.id, { appid, name: state.name });
   }, [state?.name, state?.phase]);
 
+  // superapp dev DIR: a new build cold-starts the mini program; a failed
+  // one shows its errors over it.
+  const devErrors = useDevReload(
+    appid,
+    () => (session?.state.phase === 'failed' ? null : session?.launch?.build.manifest_hash),
+    () => {
+      session?.destroy();
+      setGeneration((g) => g + 1);
+    },
+  );
+
   if (!state) return null;
   if (state.phase === 'failed') {
     const e = state.error ?? { code: 'unknown', message: '' };
@@ -165,6 +177,7 @@ export function MiniProgramContainer(props: { appid: string; user: User; query: 
             {text}
           </p>
         </Msg>
+        {devErrors}
       </div>
     );
   }
@@ -282,6 +295,7 @@ export function MiniProgramContainer(props: { appid: string; user: User; query: 
           {toast}
         </div>
       )}
+      {devErrors}
     </div>
   );
 }
