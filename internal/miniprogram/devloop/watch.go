@@ -6,10 +6,11 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 	"time"
+
+	"superapp/internal/miniprogram/project"
 )
 
 // stamp is what tells a file changed without reading it.
@@ -141,19 +142,14 @@ func (w *Watcher) scan() snapshot {
 // defaults; the build reports the problem.
 type projectConfig struct {
 	root   string // "" or "dir/"
-	ignore []ignoreRule
-}
-
-type ignoreRule struct {
-	Type  string `json:"type"`
-	Value string `json:"value"`
+	ignore []project.IgnoreRule
 }
 
 func readConfig(dir string) projectConfig {
 	var raw struct {
 		MiniprogramRoot string `json:"miniprogramRoot"`
 		PackOptions     struct {
-			Ignore []ignoreRule `json:"ignore"`
+			Ignore []project.IgnoreRule `json:"ignore"`
 		} `json:"packOptions"`
 	}
 	src, err := os.ReadFile(filepath.Join(dir, "project.config.json"))
@@ -167,40 +163,5 @@ func readConfig(dir string) projectConfig {
 	return cfg
 }
 
-// ignores applies packOptions.ignore to a root-relative path, with the
-// rule types and matching of internal/miniprogram/pack.
-func (c projectConfig) ignores(file string) bool {
-	for _, r := range c.ignore {
-		v := strings.TrimPrefix(r.Value, "/")
-		switch r.Type {
-		case "file":
-			if file == v {
-				return true
-			}
-		case "folder":
-			if v != "" && strings.HasPrefix(file, strings.TrimSuffix(v, "/")+"/") {
-				return true
-			}
-		case "suffix":
-			if r.Value != "" && strings.HasSuffix(file, r.Value) {
-				return true
-			}
-		case "prefix":
-			if r.Value != "" && strings.HasPrefix(path.Base(file), r.Value) {
-				return true
-			}
-		case "glob":
-			if ok, _ := path.Match(v, file); ok {
-				return true
-			}
-			if ok, _ := path.Match(v, path.Base(file)); ok && !strings.Contains(v, "/") {
-				return true
-			}
-		case "regexp":
-			if re, err := regexp.Compile(r.Value); err == nil && re.MatchString(file) {
-				return true
-			}
-		}
-	}
-	return false
-}
+// ignores applies packOptions.ignore to a root-relative path.
+func (c projectConfig) ignores(file string) bool { return project.Ignored(c.ignore, file) }

@@ -267,7 +267,7 @@ func (b *builder) schedule() {
 		b.startWXSS("app.wxss", "")
 	}
 	for _, f := range p.Files() {
-		if npmPackageDir(f) != "" || ignored(p.Config.Ignore, f) {
+		if npmPackageDir(f) != "" || project.Ignored(p.Config.Ignore, f) {
 			continue
 		}
 		switch {
@@ -469,43 +469,6 @@ func npmPackageDir(file string) string {
 	return file[:i+len("miniprogram_npm/")] + strings.Join(parts[:n], "/")
 }
 
-// ignored applies packOptions.ignore.
-func ignored(rules []project.IgnoreRule, file string) bool {
-	for _, r := range rules {
-		v := strings.TrimPrefix(r.Value, "/")
-		switch r.Type {
-		case "file":
-			if file == v {
-				return true
-			}
-		case "folder":
-			if v != "" && strings.HasPrefix(file, strings.TrimSuffix(v, "/")+"/") {
-				return true
-			}
-		case "suffix":
-			if strings.HasSuffix(file, r.Value) {
-				return true
-			}
-		case "prefix":
-			if strings.HasPrefix(path.Base(file), r.Value) {
-				return true
-			}
-		case "glob":
-			if ok, _ := path.Match(v, file); ok {
-				return true
-			}
-			if ok, _ := path.Match(v, path.Base(file)); ok && !strings.Contains(v, "/") {
-				return true
-			}
-		case "regexp":
-			if re, err := regexp.Compile(r.Value); err == nil && re.MatchString(file) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 // sourceExt are the extensions compiled or read into the manifest, never
 // shipped as assets; devExt are development files.
 var (
@@ -515,7 +478,7 @@ var (
 
 func (b *builder) isAsset(file string) bool {
 	ext := path.Ext(file)
-	if sourceExt[ext] || devExt[ext] || ignored(b.proj.Config.Ignore, file) {
+	if sourceExt[ext] || devExt[ext] || project.Ignored(b.proj.Config.Ignore, file) {
 		return false
 	}
 	if dir := npmPackageDir(file); dir != "" && !b.npmUsed[dir] {

@@ -30,6 +30,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -72,7 +73,49 @@ type Config struct {
 
 // IgnoreRule is one packOptions.ignore entry: Type is file, folder,
 // suffix, prefix, glob or regexp.
-type IgnoreRule struct{ Type, Value string }
+type IgnoreRule struct {
+	Type  string `json:"type"`
+	Value string `json:"value"`
+}
+
+// Ignored applies packOptions.ignore rules to a path relative to the mini
+// program root, as WeChat DevTools does; the packer and the dev loop's
+// watcher both use it.
+func Ignored(rules []IgnoreRule, file string) bool {
+	for _, r := range rules {
+		v := strings.TrimPrefix(r.Value, "/")
+		switch r.Type {
+		case "file":
+			if file == v {
+				return true
+			}
+		case "folder":
+			if v != "" && strings.HasPrefix(file, strings.TrimSuffix(v, "/")+"/") {
+				return true
+			}
+		case "suffix":
+			if r.Value != "" && strings.HasSuffix(file, r.Value) {
+				return true
+			}
+		case "prefix":
+			if r.Value != "" && strings.HasPrefix(path.Base(file), r.Value) {
+				return true
+			}
+		case "glob":
+			if ok, _ := path.Match(v, file); ok {
+				return true
+			}
+			if ok, _ := path.Match(v, path.Base(file)); ok && !strings.Contains(v, "/") {
+				return true
+			}
+		case "regexp":
+			if re, err := regexp.Compile(r.Value); err == nil && re.MatchString(file) {
+				return true
+			}
+		}
+	}
+	return false
+}
 
 // Package is the main package or one subpackage.
 type Package struct {
