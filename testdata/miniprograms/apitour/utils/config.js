@@ -10,3 +10,10 @@ export function apiBase() {
 export function socketURL() {
   return `${apiBase().replace(/^http/, 'ws')}/ws`
 }
+
+// navigateToMiniProgram opens the todo fixture: its project.config.json
+// appid unless the launch query names the one a platform gave it (?target=).
+export function targetAppid() {
+  const { query } = wx.getLaunchOptionsSync()
+  return (query && query.target) || 'wxfixture00000001'
+}

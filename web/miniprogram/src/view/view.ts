@@ -94,7 +94,9 @@ export class View {
 
   constructor(private host: ViewHost, componentCSS: string) {
     const style = document.createElement('style');
-    style.textContent = chromeCSS;
+    // Widgets draw some parts in the overlay, outside every page's shadow
+    // root (the picker's bottom sheet): their styles apply there too.
+    style.textContent = chromeCSS + componentCSS;
     document.head.appendChild(style);
     this.baseSheet.replaceSync(pageBaseCSS + componentCSS);
     this.nav = document.createElement('div');
@@ -119,7 +121,7 @@ export class View {
     document.body.append(this.pagesEl, this.nav, this.tabbar, this.overlay);
     window.addEventListener('resize', () => this.onResize());
     setViewApiHost({
-      toLogic: (m) => this.host.toLogic(m as unknown as ViewToLogic),
+      toLogic: (m) => this.host.toLogic(m),
       relay: (name, args) => this.host.relay(name, args),
       page: (id) => this.pages.get(id) ?? null,
       overlay: this.overlay,
@@ -284,6 +286,16 @@ export class View {
   }
 
   private drawTabBar(top: PageView | undefined): void {
+    this.drawTabBarItems(top);
+    // The pages' box is the top page's viewport: below the navigation bar,
+    // above (or below a top) tabBar; position: fixed in a page is relative to it.
+    const tab = !this.tabbar.hidden;
+    this.pagesEl.classList.toggle('mp-custom', top?.win.navigationStyle === 'custom');
+    this.pagesEl.classList.toggle('mp-tab', tab);
+    this.pagesEl.classList.toggle('mp-tab-top', tab && this.tabbar.classList.contains('top'));
+  }
+
+  private drawTabBarItems(top: PageView | undefined): void {
     const ts = this.tabState;
     if (!ts || !top || !top.isTab || ts.hidden) {
       this.tabbar.hidden = true;
@@ -426,6 +438,9 @@ export class View {
         // wcc camelCases attribute names; the DOM shows them as written in WXML.
         const attr = name.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
         if (value === null || value === undefined || value === false) el.removeAttribute(attr);
+        // An inline event handler (onclick, onerror…) would be script from
+        // the logic layer: CSP already refuses it; never put it in the DOM.
+        else if (/^on/i.test(attr) && attr.toLowerCase() in el) break;
         else if (typeof value !== 'object' && typeof value !== 'function') {
           try {
             el.setAttribute(attr, value === true ? '' : String(value));

@@ -1,7 +1,7 @@
 // One entry per button. run(page) returns the value shown in #r-<key>
 // (strings as they are, anything else as JSON) or throws; the page prefixes
 // "ok: " or "fail: ".
-import { apiBase, socketURL } from '../../utils/config'
+import { apiBase, socketURL, targetAppid } from '../../utils/config'
 import { promisify } from '../../utils/promisify'
 
 const request = promisify(wx.request)
@@ -240,7 +240,7 @@ export const apis = [
     key: 'navigateToMiniProgram',
     label: 'wx.navigateToMiniProgram',
     async run() {
-      const { errMsg } = await wx.navigateToMiniProgram({ appId: 'wxfixture00000001', path: 'pages/index/index', extraData: { from: 'apitour' } })
+      const { errMsg } = await wx.navigateToMiniProgram({ appId: targetAppid(), path: 'pages/index/index', extraData: { from: 'apitour' } })
       return errMsg
     }
   },

@@ -5,8 +5,9 @@
 //   "SUCCEEDED: <what>" — the isolation failed
 // Network attempts may hang rather than fail: they time out as "blocked: timeout".
 
-// The victim fixture (todo) keeps its list under this key.
-const VICTIM_APPID = 'wxfixture00000001'
+// The victim fixture (todo) keeps its list under this key. Its appid is
+// project.config.json's unless the launch query names the one a platform
+// gave it (?victim=<appid>).
 const VICTIM_KEY = 'todos'
 const PWN = vector => `top.postMessage('pwned:${vector}','*')`
 
@@ -16,6 +17,11 @@ const succeeded = what => `SUCCEEDED: ${what}`
 
 function withTimeout(promise, ms = 3000) {
   return Promise.race([promise, new Promise(resolve => setTimeout(() => resolve('blocked: timeout'), ms))])
+}
+
+function victimAppid() {
+  const { query } = wx.getLaunchOptionsSync()
+  return (query && query.victim) || 'wxfixture00000001'
 }
 
 function shellOrigin() {
@@ -163,7 +169,7 @@ export const attacks = [
   },
   {
     key: 'otherAppStorage',
-    label: `wx.getStorageSync('${VICTIM_KEY}') of ${VICTIM_APPID}`,
+    label: `wx.getStorageSync('${VICTIM_KEY}') of the todo app`,
     run() {
       const value = wx.getStorageSync(VICTIM_KEY)
       return value === '' || value === undefined ? 'blocked: not visible' : succeeded(JSON.stringify(value).slice(0, 80))
@@ -173,7 +179,8 @@ export const attacks = [
     key: 'storageKeyEscape',
     label: 'storage keys that try to escape the app namespace',
     run() {
-      const keys = [`${VICTIM_APPID}:${VICTIM_KEY}`, `../${VICTIM_APPID}/${VICTIM_KEY}`, `${VICTIM_APPID}/${VICTIM_KEY}`, `__proto__`]
+      const victim = victimAppid()
+      const keys = [`${victim}:${VICTIM_KEY}`, `../${victim}/${VICTIM_KEY}`, `${victim}/${VICTIM_KEY}`, `__proto__`]
       const leaked = keys.filter(k => {
         const v = wx.getStorageSync(k)
         return v !== '' && v !== undefined && typeof v !== 'function' && !(typeof v === 'object' && Object.keys(v).length === 0)
@@ -185,16 +192,22 @@ export const attacks = [
     key: 'forgedStorageCall',
     label: 'postMessage a storage.set claiming another appid',
     run() {
-      const forged = { t: 'call', id: 990001, name: 'storage.set', args: { appid: VICTIM_APPID, key: VICTIM_KEY, data: 'pwned' } }
+      const appid = victimAppid()
+      // Both shapes: the protocol's args list with an appid added, and an
+      // options object naming the appid.
+      const forged = [
+        { t: 'call', id: 990001, name: 'storage.set', appid, args: [VICTIM_KEY, 'pwned'] },
+        { t: 'call', id: 990002, name: 'storage.set', args: { appid, key: VICTIM_KEY, data: 'pwned' } }
+      ]
       if (typeof parent !== 'undefined' && parent !== self) {
         try {
-          parent.postMessage(forged, '*')
+          forged.forEach(m => parent.postMessage(m, '*'))
         } catch (err) {
           return blocked(err)
         }
       }
       if (typeof self === 'undefined' || typeof self.postMessage !== 'function') return absent
-      self.postMessage(forged)
+      forged.forEach(m => self.postMessage(m))
       return 'sent'
     }
   },
