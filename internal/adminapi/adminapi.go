@@ -193,6 +193,7 @@ func (a *API) Register(mux *http.ServeMux) {
 	a.registerOACallbacks(mux)
 	a.registerOAAutoReplies(mux)
 	a.registerSimOA(mux)
+	a.registerMiniPrograms(mux)
 	mux.HandleFunc("/admin/", a.operator(func(r *http.Request) (any, error) {
 		return nil, notFound("no admin API at " + r.Method + " " + r.URL.Path)
 	}))

@@ -16,8 +16,8 @@ import (
 	"superapp/internal/wire"
 )
 
-// RegisterMiniPrograms adds the mini program routes.
-func (a *API) RegisterMiniPrograms(mux *http.ServeMux) {
+// registerMiniPrograms adds the mini program routes (Register calls it).
+func (a *API) registerMiniPrograms(mux *http.ServeMux) {
 	mux.HandleFunc("POST /admin/v1/miniprogram/files/missing", a.operator(a.mpMissing))
 	mux.HandleFunc("PUT /admin/v1/miniprogram/files/{hash}", a.operator(a.mpPutFile))
 	mux.HandleFunc("PUT /admin/v1/apps/{appid}/miniprogram/dev", a.operator(a.mpPublish))

@@ -108,10 +108,9 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	w.Register(mux)
 	admin := adminapi.New(p, keyHash)
 	admin.Register(mux)
-	admin.RegisterMiniPrograms(mux)
 	shell.New(p).Register(mux)
 	host.NewHandler(host.Config{Registry: p.MiniPrograms, Accounts: p.Accounts, Identity: p.Identity, Login: p.Login,
-		Runtime: mpruntime.FS(), SessionCookie: shell.SessionCookie, Dev: cfg.Dev}).Register(mux)
+		Runtime: mpruntime.FS(), SessionCookie: shell.SessionCookie, Dev: cfg.Dev, DecodeQR: shell.DecodeQR}).Register(mux)
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
 	s.handler = m.wrap(mux)

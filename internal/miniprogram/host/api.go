@@ -59,6 +59,7 @@ func (h *Handler) route(r *http.Request) (map[string]apiHandler, string) {
 		"check-session": {"POST": h.checkSession},
 		"user-profile":  {"POST": h.userProfile},
 		"request":       {"POST": h.request},
+		"scan":          {"POST": h.scan},
 	}[sub], appid
 }
 

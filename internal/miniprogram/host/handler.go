@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"image"
 	"io/fs"
 	"mime"
 	"net"
@@ -54,6 +55,9 @@ type Config struct {
 	// AllowPrivate lets the wx.request proxy reach loopback and private
 	// addresses (always in dev mode).
 	AllowPrivate bool
+	// DecodeQR reads the QR code in a picture for wx.scanCode (the shell's
+	// decoder, internal/shell.DecodeQR); nil answers 503.
+	DecodeQR func(image.Image) (string, error)
 }
 
 // Handler serves /mp/… and /shell/api/mp/….
@@ -101,6 +105,8 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /mp/pkg/{hash}", h.pkg)
 	mux.HandleFunc("GET /mp/webmanifest/{appid}", h.webManifest)
 	mux.HandleFunc("/shell/api/mp/", h.api)
+	mux.Handle(socketPattern, h.socketRelay())
+	h.registerDev(mux)
 }
 
 func (h *Handler) frame(w http.ResponseWriter, r *http.Request) {

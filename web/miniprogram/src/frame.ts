@@ -89,7 +89,7 @@ window.addEventListener('message', (e: MessageEvent<ShellToFrame>) => {
       break;
     }
     case 'show':
-      toLogic({ t: 'appShow', scene: msg.scene, path: msg.path, query: msg.query });
+      toLogic({ t: 'appShow', scene: msg.scene, path: msg.path, query: msg.query, referrerInfo: msg.referrerInfo });
       break;
     case 'hide':
       toLogic({ t: 'appHide' });

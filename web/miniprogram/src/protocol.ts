@@ -220,12 +220,23 @@ export interface MsgAppShow {
   scene?: number;
   path?: string;
   query?: Record<string, string>;
+  /** Set when returning from another mini program (scene 1038): {appId, extraData?}. */
+  referrerInfo?: Record<string, unknown>;
 }
 export interface MsgAppHide {
   t: 'appHide';
 }
+/**
+ * An event of a wx API family for the logic layer (socket messages, intersection
+ * observers…): the shell's {t:"event"} forwarded, or the view's own.
+ */
+export interface MsgApiEvent {
+  t: 'apiEvent';
+  name: string;
+  data: unknown;
+}
 /** A subpackage's service.js arrived (answer to the view-side "package.load" call is the text). */
-export type ViewToLogic = MsgBoot | MsgEvent | MsgResult | MsgAcked | MsgViewEvent | MsgAppShow | MsgAppHide;
+export type ViewToLogic = MsgBoot | MsgEvent | MsgResult | MsgAcked | MsgViewEvent | MsgAppShow | MsgAppHide | MsgApiEvent;
 
 // ---- shell ↔ frame ----
 
@@ -254,8 +265,15 @@ export interface ShellShow {
   scene?: number;
   path?: string;
   query?: Record<string, string>;
+  referrerInfo?: Record<string, unknown>;
 }
-export type ShellToFrame = ShellLoad | ShellPackage | ShellShow | { t: 'hide' } | MsgResult;
+/** An event for the logic layer's API code (the frame forwards it as MsgApiEvent). */
+export interface ShellEvent {
+  t: 'event';
+  name: string;
+  data: unknown;
+}
+export type ShellToFrame = ShellLoad | ShellPackage | ShellShow | { t: 'hide' } | MsgResult | ShellEvent;
 
 export type FrameToShell =
   | { t: 'ready' }

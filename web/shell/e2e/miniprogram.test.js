@@ -15,7 +15,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -41,6 +42,61 @@ let runtimeBuilt = false;
 const received = [];
 let devServer;
 let devBase;
+
+// A developer's WebSocket server (node's 'upgrade'): answers each text
+// message with "echo: " and the text, and records the handshakes and the
+// messages it saw.
+const wsSeen = { handshakes: [], messages: [] };
+let wsServer;
+let wsURL;
+
+/** One unmasked server frame. */
+function wsFrame(op, payload) {
+  const n = payload.length;
+  const head = n < 126 ? Buffer.from([0x80 | op, n]) : Buffer.from([0x80 | op, 126, n >> 8, n & 0xff]);
+  return Buffer.concat([head, payload]);
+}
+
+function acceptEcho(req, socket) {
+  const accept = createHash('sha1').update(req.headers['sec-websocket-key'] + '258EAFA5-E914-47DA-95CA-C5AB0DC85B11').digest('base64');
+  const proto = (req.headers['sec-websocket-protocol'] || '').split(',')[0].trim();
+  wsSeen.handshakes.push({ url: req.url, headers: req.headers });
+  socket.write(
+    'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+      `Sec-WebSocket-Accept: ${accept}\r\nX-Echo: yes\r\n` +
+      (proto ? `Sec-WebSocket-Protocol: ${proto}\r\n` : '') +
+      '\r\n',
+  );
+  let buf = Buffer.alloc(0);
+  socket.on('data', (chunk) => {
+    buf = Buffer.concat([buf, chunk]);
+    // Client frames are masked; the test's messages are short and unfragmented.
+    while (buf.length >= 2) {
+      const op = buf[0] & 0x0f;
+      let len = buf[1] & 0x7f;
+      let at = 2;
+      if (len === 126) {
+        if (buf.length < 4) return;
+        len = buf.readUInt16BE(2);
+        at = 4;
+      }
+      if (buf.length < at + 4 + len) return;
+      const mask = buf.subarray(at, at + 4);
+      const payload = Buffer.from(buf.subarray(at + 4, at + 4 + len));
+      for (let i = 0; i < payload.length; i++) payload[i] ^= mask[i % 4];
+      buf = buf.subarray(at + 4 + len);
+      if (op === 0x8) {
+        socket.end(wsFrame(0x8, payload));
+        return;
+      }
+      if (op === 0x1) {
+        wsSeen.messages.push(payload.toString());
+        socket.write(wsFrame(0x1, Buffer.concat([Buffer.from('echo: '), payload])));
+      }
+    }
+  });
+  socket.on('error', () => {});
+}
 
 let shotNo = 0;
 async function shot(name) {
@@ -127,6 +183,10 @@ before(async () => {
   });
   await new Promise((r) => devServer.listen(0, '127.0.0.1', r));
   devBase = `http://127.0.0.1:${devServer.address().port}`;
+  wsServer = createServer((req, res) => res.writeHead(426).end());
+  wsServer.on('upgrade', (req, socket) => acceptEcho(req, socket));
+  await new Promise((r) => wsServer.listen(0, '127.0.0.1', r));
+  wsURL = `ws://127.0.0.1:${wsServer.address().port}/echo?room=1`;
 
   app = await startSuperapp(tmp);
   base = app.base;
@@ -148,6 +208,7 @@ after(async () => {
   await context?.close();
   await app?.stop();
   devServer?.close();
+  wsServer?.close();
   rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -302,6 +363,27 @@ test('navigateToMiniProgram opens the other app with scene 1037 and the referrer
   await page.getByTestId('mp-close').click();
 });
 
+test('navigateBackMiniProgram returns to the opener with its extraData (scene 1038)', async () => {
+  await openFromURL(`/miniprogram/${hello}`);
+  const f = await mpFrame();
+  const opening = f.evaluate(([appId]) => window.__call('navigateToMiniProgram', [{ appId, path: '', extraData: { step: 1 } }]), [other]);
+  await page.getByTestId('mp-ask-open').waitFor();
+  await page.getByTestId('mp-allow').click();
+  assert.equal((await opening).ok, true);
+  await page.locator(`[data-testid=mp-container][data-appid="${other}"]`).waitFor();
+  const target = await mpFrame();
+  const back = await target.evaluate(() => window.__call('exit', [{ reason: 'back', extraData: { paid: true } }]));
+  assert.equal(back.ok, true, JSON.stringify(back));
+  await page.locator(`[data-testid=mp-container][data-appid="${hello}"]`).waitFor();
+  const opener = await mpFrame();
+  await opener.waitForFunction(() => window.__mp.shows.length > 0);
+  const show = await opener.evaluate(() => window.__mp.shows.at(-1));
+  assert.equal(show.scene, 1038);
+  assert.deepEqual(show.referrerInfo, { appId: other, extraData: { paid: true } });
+  // Without an opener, "back" closes.
+  await page.getByTestId('mp-close').click();
+});
+
 test('search finds mini programs by name and opens them with scene 1005', async () => {
   await page.goto(base + '/search');
   await page.fill('#search-q', 'other mini');
@@ -332,6 +414,112 @@ test('the real runtime renders the fixture and answers taps', { skip: false }, a
   await f.getByText('Taps: 1').waitFor();
   await f.getByText('Scene: 1001').waitFor();
   await shot('real-runtime');
+});
+
+/** Opens the fixture's API page (pages/api/api) cold, in the real runtime. */
+async function openAPIPage() {
+  const path = 'pages/api/api?' + new URLSearchParams({ ws: wsURL });
+  await page.goto(`${base}/miniprogram/${hello}?path=${encodeURIComponent(path)}`);
+  const el = page.locator('[data-testid=mp-frame]:visible');
+  await el.waitFor();
+  const f = await (await el.elementHandle()).contentFrame();
+  await f.locator('#socket').waitFor();
+  return f;
+}
+
+test('wx.connectSocket: an echo round trip through the relay', async (t) => {
+  if (!runtimeBuilt) return t.skip('web/miniprogram/dist is not built into the server yet');
+  const f = await openAPIPage();
+  await f.locator('#socket').click();
+  await f.getByText('echo: echo: ping from the mini program').waitFor();
+  await f.getByText('socket: closed 1000 done').waitFor();
+  assert.deepEqual(wsSeen.messages, ['ping from the mini program']);
+  const hs = wsSeen.handshakes.at(-1);
+  assert.equal(hs.url, '/echo?room=1');
+  assert.equal(hs.headers['sec-websocket-protocol'], 'echo');
+  assert.equal(hs.headers.cookie, undefined, 'the shell session cookie must never reach a developer server');
+  assert.match(hs.headers.referer, new RegExp(`^https://servicewechat\\.com/${hello}/`));
+  // onOpen got the server's response headers (the relay's "open" message, not a message event).
+  await f.getByText('opened: X-Echo=yes').waitFor();
+  await shot('socket');
+});
+
+test('wx.authorize asks once; a refusal stands until openSetting changes it; answers persist', async (t) => {
+  if (!runtimeBuilt) return t.skip('web/miniprogram/dist is not built into the server yet');
+  let f = await openAPIPage();
+  await f.locator('#auth-album').click();
+  const sheet = page.getByTestId('mp-ask-scope');
+  await sheet.waitFor();
+  assert.equal(await sheet.getAttribute('data-scope'), 'scope.writePhotosAlbum');
+  await shot('authorize');
+  await page.getByTestId('mp-deny').click();
+  await f.getByText(/^auth: 1 scope\.writePhotosAlbum authorize:fail .*auth deny/).waitFor();
+  // Asked again: refused at once, no sheet.
+  await f.locator('#auth-album').click();
+  await f.getByText(/^auth: 2 scope\.writePhotosAlbum authorize:fail .*auth deny/).waitFor();
+  assert.equal(await sheet.count(), 0);
+  // Another scope, allowed.
+  await f.locator('#auth-camera').click();
+  await sheet.waitFor();
+  await page.getByTestId('mp-allow').click();
+  await f.getByText('auth: 3 scope.camera allowed').waitFor();
+  // The settings sheet lists both; turning the album on grants it.
+  await f.locator('#settings').click();
+  await page.getByTestId('mp-settings').waitFor();
+  const album = page.locator('[data-testid=mp-setting][data-scope="scope.writePhotosAlbum"]');
+  assert.equal(await album.isChecked(), false);
+  assert.equal(await page.locator('[data-testid=mp-setting][data-scope="scope.camera"]').isChecked(), true);
+  await album.check();
+  await shot('settings');
+  await page.getByTestId('mp-settings-done').click();
+  const setting = f.locator('#setting');
+  await setting.filter({ hasText: 'writePhotosAlbum' }).waitFor();
+  assert.deepEqual(JSON.parse((await setting.textContent()).replace(/^setting: /, '')), { 'scope.writePhotosAlbum': true, 'scope.camera': true });
+  await f.locator('#auth-album').click();
+  await f.getByText('auth: 4 scope.writePhotosAlbum allowed').waitFor();
+  // A cold start reads the stored answers.
+  f = await openAPIPage();
+  await f.locator('#get-setting').click();
+  await f.locator('#setting').filter({ hasText: 'camera' }).waitFor();
+  assert.deepEqual(JSON.parse((await f.locator('#setting').textContent()).replace(/^setting: /, '')), { 'scope.writePhotosAlbum': true, 'scope.camera': true });
+});
+
+test('wx.scanCode reads a picked picture of a QR code without following it', async (t) => {
+  if (!runtimeBuilt) return t.skip('web/miniprogram/dist is not built into the server yet');
+  // An official account's QR code: scanning it in the shell would follow the account.
+  const oa = JSON.parse(cli('app', 'create', '--kind', 'subscription', '--name', 'Scan Target'));
+  const token = (await (await fetch(`${base}/cgi-bin/token?grant_type=client_credential&appid=${oa.appid}&secret=${oa.secret}`)).json()).access_token;
+  assert.ok(token);
+  const qr = await (
+    await fetch(`${base}/cgi-bin/qrcode/create?access_token=${token}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ action_name: 'QR_LIMIT_SCENE', action_info: { scene: { scene_id: 9 } } }),
+    })
+  ).json();
+  assert.ok(qr.ticket && qr.url, JSON.stringify(qr));
+  const code = join(tmp, 'mp-code.png');
+  writeFileSync(code, Buffer.from(await (await fetch(`${base}/cgi-bin/showqrcode?ticket=${encodeURIComponent(qr.ticket)}`)).arrayBuffer()));
+  const blank = join(tmp, 'mp-blank.png');
+  writeFileSync(blank, await page.screenshot({ clip: { x: 0, y: 300, width: 120, height: 120 } }));
+
+  const f = await openAPIPage();
+  // A picture without a code says so and lets the user try again; cancel fails the call.
+  await f.locator('#scan').click();
+  await page.getByTestId('mp-scan').waitFor();
+  await page.setInputFiles('[data-testid=mp-scan-file]', blank);
+  await page.getByTestId('mp-scan-note').waitFor();
+  await page.getByTestId('mp-scan-cancel').click();
+  await f.getByText('scan: scanCode:fail cancel').waitFor();
+
+  await f.locator('#scan').click();
+  await page.getByTestId('mp-scan').waitFor();
+  await shot('scan');
+  await page.setInputFiles('[data-testid=mp-scan-file]', code);
+  await f.getByText(`scan: ${qr.url} | QR_CODE | UTF-8 |`).waitFor();
+  assert.equal(await page.getByTestId('mp-scan').count(), 0);
+  const chats = await page.evaluate(() => fetch('/shell/api/chats').then((r) => r.json()));
+  assert.ok(!chats.chats.some((c) => c.appid === oa.appid), 'scanning in a mini program must not follow the account');
 });
 
 test('no console errors, page errors or CSP violations', () => {

@@ -6,12 +6,20 @@ import { api, ApiError, type Menu, type MenuButton, type Message, type MiniProgr
 import { useLive } from './live';
 import { md5 } from './md5';
 import { MessageRow, webURL, type MessageActions } from './messages';
+import { miniProgramURL } from './miniprogram/container';
 import { navigate } from './router';
 import { Button, Loading, Msg, NavBar, shortTime, Toptips } from './ui';
 
-/** Opens a mini program: a placeholder page until the runtime exists. */
-export function openMiniProgram(mp: MiniProgramLink) {
-  navigate('/miniprogram?' + new URLSearchParams({ appid: mp.appid, path: mp.pagepath || '' }).toString());
+/** Scene values (platform-rules.md §3.10) of the ways a conversation opens a mini program. */
+const Scene = {
+  MenuButton: 1035, // the official account's custom menu
+  TemplateMessage: 1043,
+  ChatCard: 1074, // a mini program card the account sent in its chat
+} as const;
+
+/** Opens a mini program with the scene of the way it was reached. */
+export function openMiniProgram(mp: MiniProgramLink, scene: number) {
+  navigate(miniProgramURL(mp.appid, { path: mp.pagepath || '', scene }));
 }
 
 function errorText(e: unknown): string {
@@ -190,7 +198,7 @@ export function Conversation(props: { appid: string; user: User }) {
       const r = await api.tap(appid, t);
       const mp = r.miniprogram ?? (b.type === 'miniprogram' && b.appid ? { appid: b.appid, pagepath: b.pagepath ?? '' } : undefined);
       const url = webURL(r.open_url) || (b.type === 'view' ? webURL(b.url) : '');
-      if (mp) openMiniProgram(mp);
+      if (mp) openMiniProgram(mp, Scene.MenuButton);
       else if (url) location.assign(url);
       else {
         stick.current = true;
@@ -247,7 +255,11 @@ export function Conversation(props: { appid: string; user: User }) {
   }
   if (!profile || !msgs) return <Loading />;
 
-  const actions: MessageActions = { choose: (content, id) => send(content, id), openMiniProgram };
+  const actions: MessageActions = {
+    choose: (content, id) => send(content, id),
+    // A template message's "details" link or a card: told apart by the message holding the link.
+    openMiniProgram: (mp) => openMiniProgram(mp, msgs.some((m) => m.body.template?.miniprogram === mp) ? Scene.TemplateMessage : Scene.ChatCard),
+  };
   const hasMenu = !!menu && profile.following;
   const showMenu = hasMenu && mode === 'menu';
 

@@ -107,17 +107,3 @@ export function ScanPage() {
     </form>
   );
 }
-
-/** /miniprogram?appid=&path=: where mini programs will run (issue 4). */
-export function MiniProgramPage(props: { appid: string; path: string }) {
-  return (
-    <div class="oa-page" data-testid="miniprogram-page">
-      <NavBar title="Mini Program" back="/chats" />
-      <Msg icon="info" title={'Mini program ' + props.appid}>
-        <p class="weui-msg__desc" data-testid="miniprogram-text">
-          Mini program {props.appid}, page {props.path || '(home)'} — the runtime arrives with issue 4.
-        </p>
-      </Msg>
-    </div>
-  );
-}

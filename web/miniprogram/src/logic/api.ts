@@ -161,6 +161,8 @@ defineApi('canIUse', (schema: string) => {
   if (typeof schema !== 'string' || !schema) return false;
   const parts = schema.split('.');
   const head = parts[0];
+  // wx.cloud is only a getter that warns: there is no cloud development here.
+  if (head === 'cloud') return false;
   if (head in wx) {
     if (parts.length === 1) return true;
     // "getSystemInfoSync.return.screenWidth" & co: known when the API exists.

@@ -90,7 +90,9 @@ export function Behavior(opts: Record<string, unknown> = {}): BehaviorRef {
 }
 
 export function getCurrentPages(): unknown[] {
-  return state.stack.map((p) => p.root.pub);
+  const pages = state.stack.map((p) => p.root.pub);
+  if (opening && !state.stack.includes(opening)) pages.push(opening.root.pub);
+  return pages;
 }
 
 /** The definition for a page or component path, loading its JS on first use. */
@@ -418,6 +420,7 @@ async function openPage(route: string, query: Record<string, string>, how: 'push
     inst.attached = true;
     inst.lifetime('attached');
   }
+  opening = page;
   inst.hook('onLoad', [{ ...query }]);
   page.shown = false;
   showPage(page);
@@ -433,7 +436,16 @@ async function openPage(route: string, query: Record<string, string>, how: 'push
   return page;
 }
 
+/**
+ * The page being opened, from its onLoad until it is on the stack: as in
+ * WeChat it is already the current page there (getCurrentPages() ends with
+ * it, and wx.setNavigationBarTitle in onLoad titles it), although the
+ * navigation that opens it completes only afterwards.
+ */
+let opening: PageCtx | null = null;
+
 function postStack(): void {
+  opening = null;
   post({ t: 'stack', pages: state.stack.map((p) => p.id) });
 }
 
@@ -531,7 +543,7 @@ export function reLaunch(url: unknown): Promise<void> {
 }
 
 export function currentPage(): PageCtx | undefined {
-  return top();
+  return opening ?? top();
 }
 
 // ---- boot and view messages ----
@@ -610,10 +622,14 @@ function onEvent(msg: MsgEvent): void {
   });
 }
 
-/** <navigator> taps (the widget reports {openType, url, delta}). */
+/** <navigator> taps (the widget reports {openType, url, delta, target, appId, path, extraData, envVersion}). */
 function navigatorTap(d: Record<string, unknown>): void {
   const url = String(d.url ?? '');
   const fail = (e: unknown) => console.error(e instanceof Error ? e.message : e);
+  if (d.target === 'miniProgram') {
+    miniProgramNavigatorTap(d).catch(fail);
+    return;
+  }
   switch (d.openType) {
     case 'redirect':
       redirectTo(url).catch(fail);
@@ -632,6 +648,31 @@ function navigatorTap(d: Record<string, unknown>): void {
       break;
     default:
       navigateTo(url).catch(fail);
+  }
+}
+
+/**
+ * <navigator target="miniProgram">: open-type navigate opens app-id (as
+ * wx.navigateToMiniProgram), navigateBack returns to the opener with
+ * extra-data, exit leaves; the shell does each.
+ */
+async function miniProgramNavigatorTap(d: Record<string, unknown>): Promise<void> {
+  const extraData = d.extraData && typeof d.extraData === 'object' ? JSON.parse(JSON.stringify(d.extraData)) : undefined;
+  switch (d.openType ?? 'navigate') {
+    case 'navigate': {
+      const appId = String(d.appId ?? '');
+      if (!appId) throw new Error('navigator target="miniProgram": app-id is required');
+      await callView('navigateToMiniProgram', { appId, path: String(d.path ?? ''), extraData, envVersion: String(d.envVersion || 'release') });
+      break;
+    }
+    case 'navigateBack':
+      await callView('exit', { reason: 'back', extraData });
+      break;
+    case 'exit':
+      await callView('exit', { reason: 'exit' });
+      break;
+    default:
+      throw new Error(`navigator target="miniProgram": open-type "${String(d.openType)}" is not supported (navigate, navigateBack, exit)`);
   }
 }
 
@@ -697,12 +738,14 @@ function onViewEvent(msg: MsgViewEvent): void {
   }
 }
 
-function appShow(opts: { scene?: number; path?: string; query?: Record<string, string> }): void {
+function appShow(opts: { scene?: number; path?: string; query?: Record<string, string>; referrerInfo?: Record<string, unknown> }): void {
   const o: LaunchOptions = { ...state.enter!, ...(opts.scene !== undefined ? { scene: opts.scene } : {}) };
   if (opts.path) {
     o.path = opts.path;
     o.query = opts.query || {};
   }
+  // Back from another mini program (1038): its appId and navigateBackMiniProgram's extraData.
+  if (opts.referrerInfo) o.referrerInfo = opts.referrerInfo;
   state.enter = o;
   const app = state.app;
   if (app && typeof app.onShow === 'function') {

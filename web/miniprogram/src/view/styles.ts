@@ -63,11 +63,14 @@ body { font-family: -apple-system, "PingFang SC", "Helvetica Neue", "Microsoft Y
 .mp-nav .mp-back::before { content: ""; display: block; width: 11px; height: 11px; margin: 0 auto 0 16px; border: solid currentColor; border-width: 0 0 2px 2px; transform: rotate(45deg); }
 .mp-nav .mp-spin { width: 16px; height: 16px; margin-right: 6px; border: 2px solid currentColor; border-right-color: transparent; border-radius: 50%; animation: mp-spin .8s linear infinite; }
 @keyframes mp-spin { to { transform: rotate(360deg); } }
-.mp-pages { position: absolute; inset: 0; }
-.mp-page { position: absolute; left: 0; right: 0; top: 44px; bottom: 0; overflow-x: hidden; overflow-y: auto; -webkit-overflow-scrolling: touch; background: #fff; }
-.mp-page.mp-custom { top: 0; }
-.mp-page.mp-tab { bottom: 50px; }
-.mp-page.mp-tab.mp-tab-top { top: 94px; bottom: 0; }
+/* The top page's viewport. contain: layout makes it the containing block of
+   position: fixed in pages (a bar at bottom: 0 sits above the tabBar, top: 0
+   below the navigation bar, as in WeChat) without scrolling with the page. */
+.mp-pages { position: absolute; left: 0; right: 0; top: 44px; bottom: 0; contain: layout; }
+.mp-pages.mp-custom { top: 0; }
+.mp-pages.mp-tab { bottom: 50px; }
+.mp-pages.mp-tab.mp-tab-top { top: 94px; bottom: 0; }
+.mp-page { position: absolute; inset: 0; overflow-x: hidden; overflow-y: auto; -webkit-overflow-scrolling: touch; background: #fff; }
 .mp-page.mp-noscroll { overflow: hidden; }
 .mp-page.mp-hidden { visibility: hidden; pointer-events: none; }
 .mp-page.mp-enter { animation: mp-enter .2s ease-out; }

@@ -3,8 +3,12 @@
 // server's proxy, sign-in, the user's profile and location, the clipboard,
 // calls, other mini programs. Each answer is a value or an Error whose
 // message is WeChat's errMsg; a name the shell does not know is an error.
+import { ApiError } from '../api';
 import { mpApi, type ProxyAnswer } from './api';
-import type { Session } from './session';
+import { grants, SCOPES, setGrant, setGrants } from './scopes';
+import { existingSession, type Session } from './session';
+import { askScope, scanSheet, settingsSheet, type ScanResult } from './sheets';
+import * as sockets from './sockets';
 import * as storage from './storage';
 
 /** What the container offers a call while it shows the session. */
@@ -72,29 +76,63 @@ const handlers: Record<string, Handler> = {
     if (!ok) throw fail('getUserProfile', 'auth deny');
     return mpApi.userProfile(s.appid);
   },
-  getLocation: (_s, o) =>
-    new Promise((resolve, reject) => {
-      if (!navigator.geolocation) return reject(fail('getLocation', 'system permission denied'));
-      navigator.geolocation.getCurrentPosition(
-        (p) =>
-          resolve({
-            latitude: p.coords.latitude,
-            longitude: p.coords.longitude,
-            speed: p.coords.speed ?? -1,
-            accuracy: p.coords.accuracy,
-            altitude: o.altitude ? p.coords.altitude ?? 0 : 0,
-            verticalAccuracy: p.coords.altitudeAccuracy ?? 0,
-            horizontalAccuracy: p.coords.accuracy,
-          }),
-        (e) => reject(fail('getLocation', e.code === e.PERMISSION_DENIED ? 'auth deny' : e.message || 'location unavailable')),
-        { enableHighAccuracy: !!o.isHighAccuracy, timeout: typeof o.highAccuracyExpireTime === 'number' ? o.highAccuracyExpireTime : 30_000 },
-      );
-    }),
-  // Scanning needs the camera and the shell's decoder in the page; the
-  // shell's /scan decodes on the server and acts on official accounts'
-  // codes, which a mini program must not trigger.
-  scanCode: () => {
-    throw fail('scanCode', 'scanning is not available in this shell yet');
+  'auth.getSetting': (s) => ({ authSetting: grants(s.user.id, s.appid) }),
+  'auth.authorize': async (s, o) => {
+    const scope = typeof o.scope === 'string' ? o.scope : '';
+    if (!(scope in SCOPES)) throw fail('authorize', `invalid scope "${scope}"`);
+    await consent(s, 'authorize', scope);
+    return {};
+  },
+  'auth.openSetting': async (s) => {
+    needUI(s, 'openSetting');
+    const chosen = await settingsSheet(s.state.name, grants(s.user.id, s.appid));
+    setGrants(s.user.id, s.appid, chosen);
+    return { authSetting: grants(s.user.id, s.appid) };
+  },
+
+  getLocation: async (s, o) => {
+    // The fuzzy scope alone gets the position rounded to about a kilometre,
+    // here rather than in the frame, which could skip the rounding.
+    const g = grants(s.user.id, s.appid);
+    const fuzzyOnly = g['scope.userLocation'] !== true && g['scope.userFuzzyLocation'] === true;
+    if (!fuzzyOnly) await consent(s, 'getLocation', 'scope.userLocation');
+    const p = (await position(o)) as Record<string, number>;
+    if (!fuzzyOnly) return p;
+    const round = (n: number) => Math.round(n * 100) / 100;
+    return { ...p, latitude: round(p.latitude), longitude: round(p.longitude), accuracy: 1000, horizontalAccuracy: 1000, altitude: 0, speed: -1 };
+  },
+  scanCode: async (s, o) => {
+    needUI(s, 'scanCode');
+    const r = await scanSheet(!!o.onlyFromCamera, (picture) => decodeCode(s, picture));
+    if (!r) throw fail('scanCode', 'cancel');
+    const out: ScanResult = { result: r.result, scanType: r.scanType, charSet: r.charSet, rawData: r.rawData ?? '' };
+    if (r.path) out.path = r.path;
+    return out;
+  },
+  saveImageToPhotosAlbum: async (s, o) => {
+    await consent(s, 'saveImageToPhotosAlbum', 'scope.writePhotosAlbum');
+    const name = (typeof o.name === 'string' && o.name.replace(/[\\/]/g, '_')) || 'image';
+    let href = '';
+    let revoke = false;
+    if (o.data instanceof ArrayBuffer) {
+      href = URL.createObjectURL(new Blob([o.data]));
+      revoke = true;
+    } else if (typeof o.url === 'string') {
+      const u = new URL(o.url, location.href);
+      // A download from another origin would open the file instead; the
+      // frame's files are its package's (this origin) or data: URLs.
+      if (u.protocol !== 'data:' && u.origin !== location.origin) throw fail('saveImageToPhotosAlbum', 'the file must be a local file of the mini program');
+      href = u.href;
+    } else throw fail('saveImageToPhotosAlbum', 'parameter.filePath should be String');
+    const a = document.createElement('a');
+    a.href = href;
+    a.download = name;
+    a.hidden = true;
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    if (revoke) setTimeout(() => URL.revokeObjectURL(href), 60_000);
+    return {};
   },
   setClipboardData: async (_s, o) => {
     if (typeof o.data !== 'string') throw fail('setClipboardData', 'parameter.data should be String');
@@ -132,7 +170,17 @@ const handlers: Record<string, Handler> = {
     ui.openMiniProgram(target, typeof o.path === 'string' ? o.path : '', { appId: s.appid, extraData: o.extraData });
     return {};
   },
-  exit: (s) => {
+  exit: (s, o) => {
+    if (o.reason === 'back') {
+      // navigateBackMiniProgram: back to the mini program that opened this
+      // one, if any (the container shows it with scene 1038), else close.
+      const ui = needUI(s, 'navigateBackMiniProgram');
+      const from = s.params.referrerInfo?.appId;
+      const opener = from ? existingSession(s.user, from) : undefined;
+      if (opener) passExtraData(opener, s.appid, o.extraData);
+      ui.close();
+      return {};
+    }
     needUI(s, 'exitMiniProgram').close();
     return {};
   },
@@ -140,11 +188,98 @@ const handlers: Record<string, Handler> = {
     needUI(s, 'exitMiniProgram').close();
     return {};
   },
+  'socket.open': (s, o) => {
+    if (typeof o.id !== 'number') throw fail('connectSocket', 'parameter.id should be Number');
+    if (typeof o.url !== 'string' || !/^wss?:\/\//i.test(o.url)) throw fail('connectSocket', 'invalid url: it must start with ws:// or wss://');
+    const protocols = Array.isArray(o.protocols) ? o.protocols.map(String) : [];
+    sockets.open(s, { id: o.id, url: o.url, header: headers(o), protocols, timeout: typeof o.timeout === 'number' ? o.timeout : undefined });
+    return {};
+  },
+  'socket.send': (s, o) => {
+    sockets.send(s, Number(o.id), o.data);
+    return {};
+  },
+  'socket.close': (s, o) => {
+    sockets.close(s, Number(o.id), o.code === undefined ? 1000 : Number(o.code), typeof o.reason === 'string' ? o.reason : '');
+    return {};
+  },
   share: async (s, o) => {
     await needUI(s, 'share').share(typeof o.title === 'string' ? o.title : s.state.name, typeof o.path === 'string' ? o.path : s.state.path);
     return {};
   },
 };
+
+/**
+ * Asks once for scope: a stored answer stands (a refusal until the user
+ * changes it in openSetting), otherwise the consent sheet asks and the
+ * answer is kept for (user, app).
+ */
+async function consent(s: Session, api: string, scope: string): Promise<void> {
+  const g = grants(s.user.id, s.appid);
+  if (g[scope] === true) return;
+  if (g[scope] === false) throw fail(api, 'auth deny');
+  needUI(s, api);
+  const ok = await askScope(s.state.name, scope);
+  setGrant(s.user.id, s.appid, scope, ok);
+  if (!ok) throw fail(api, 'auth deny');
+}
+
+/** The browser's position, as getLocation answers it (WGS-84). */
+function position(o: Options): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    if (!navigator.geolocation) return reject(fail('getLocation', 'system permission denied'));
+    navigator.geolocation.getCurrentPosition(
+      (p) =>
+        resolve({
+          latitude: p.coords.latitude,
+          longitude: p.coords.longitude,
+          speed: p.coords.speed ?? -1,
+          accuracy: p.coords.accuracy,
+          altitude: o.altitude ? p.coords.altitude ?? 0 : 0,
+          verticalAccuracy: p.coords.altitudeAccuracy ?? 0,
+          horizontalAccuracy: p.coords.accuracy,
+        }),
+      (e) => reject(fail('getLocation', e.code === e.PERMISSION_DENIED ? 'auth deny' : e.message || 'location unavailable')),
+      { enableHighAccuracy: !!o.isHighAccuracy, timeout: typeof o.highAccuracyExpireTime === 'number' ? o.highAccuracyExpireTime : 30_000 },
+    );
+  });
+}
+
+/** The picture's QR code by the server's side-effect-free decoder; null when it holds none. */
+async function decodeCode(s: Session, picture: Blob): Promise<ScanResult | null> {
+  const image = base64(new Uint8Array(await picture.arrayBuffer()));
+  let resp: Response;
+  try {
+    resp = await fetch('/shell/api/mp/' + encodeURIComponent(s.appid) + '/scan', {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
+      body: JSON.stringify({ image }),
+    });
+  } catch {
+    throw fail('scanCode', 'cannot reach the server');
+  }
+  const data = await resp.json().catch(() => null);
+  if (resp.ok) return data as ScanResult;
+  const e = data?.error ?? {};
+  if (e.code === 'no_qr_code') return null;
+  throw new ApiError(resp.status, e.code ?? 'http_' + resp.status, e.message ?? `The server answered ${resp.status}.`);
+}
+
+/**
+ * navigateBackMiniProgram's extraData: the opener's next show (scene 1038,
+ * which the container sends when it comes back to it) carries it in
+ * referrerInfo.
+ */
+function passExtraData(opener: Session, from: string, extraData: unknown): void {
+  const show = opener.show;
+  opener.show = function (ui, params) {
+    opener.show = show;
+    const ref = params?.referrerInfo;
+    if (params?.scene === 1038 && ref?.appId === from && extraData !== undefined) params = { ...params, referrerInfo: { ...ref, extraData } };
+    return show.call(opener, ui, params);
+  };
+}
 
 export async function handleCall(s: Session, name: string, args: unknown[]): Promise<unknown> {
   const h = Object.prototype.hasOwnProperty.call(handlers, name) ? handlers[name] : undefined;

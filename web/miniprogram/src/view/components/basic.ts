@@ -95,6 +95,7 @@ const ICON_COLORS: Record<string, string> = {
   download: "#07c160",
   search: "#b2b2b2",
   clear: "#b2b2b2",
+  circle: "#c9c9c9",
 };
 
 /** SVG bodies on a 24×24 grid, drawn for this runtime (filled circle + white glyph like WeUI). */
@@ -121,6 +122,10 @@ function iconSVG(type: string, color: string): string {
       return `<circle cx="10.5" cy="10.5" r="6.5" ${stroke} stroke-width="2"/><path d="M15.5 15.5l5 5" ${stroke} stroke-width="2.2"/>`;
     case "clear":
       return circle + `<path d="M8.5 8.5l7 7M15.5 8.5l-7 7" ${white} stroke-width="1.7"/>`;
+    // Not in the documented list, but WeChat maps type to WeUI's weui-icon-<type>,
+    // and WeUI's "circle" (an empty ring) is what to-do lists use for "not done".
+    case "circle":
+      return `<circle cx="12" cy="12" r="10.5" ${stroke} stroke-width="1.2"/>`;
     default:
       return "";
   }

@@ -1,6 +1,7 @@
 // Form controls: button, input, textarea, label, checkbox(-group),
 // radio(-group), switch, slider, form; and navigator.
 
+import { registerTempFile } from "../api/media";
 import { defineWidget, widgetOf } from "../widget";
 import type { Widget, WidgetContext } from "../widget";
 import { clamp, controlOf, fieldName, flag, h, hover, reactive, setControl, setFieldName } from "./util";
@@ -50,7 +51,12 @@ defineWidget("button", (ctx) => {
       avatarInput.accept = "image/*";
       avatarInput.addEventListener("change", () => {
         const f = avatarInput?.files?.[0];
-        if (f) ctx.emit("chooseavatar", { avatarUrl: URL.createObjectURL(f) });
+        if (f) {
+          const avatarUrl = URL.createObjectURL(f);
+          // A temp file like chooseImage's, so wx.uploadFile can send it.
+          registerTempFile(avatarUrl, f);
+          ctx.emit("chooseavatar", { avatarUrl });
+        }
         if (avatarInput) avatarInput.value = "";
       });
     }

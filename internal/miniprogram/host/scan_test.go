@@ -1,0 +1,110 @@
+package host_test
+
+import (
+	"bytes"
+	"encoding/base64"
+	"image"
+	"image/png"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	qrencode "github.com/skip2/go-qrcode"
+
+	"superapp/internal/miniprogram/host"
+	"superapp/internal/shell"
+)
+
+func withDecoder(c *host.Config) { c.DecodeQR = shell.DecodeQR }
+
+func qrPNG(t *testing.T, text string) string {
+	t.Helper()
+	png, err := qrencode.Encode(text, qrencode.Medium, 256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return base64.StdEncoding.EncodeToString(png)
+}
+
+func TestScanDecodesWithoutSideEffects(t *testing.T) {
+	w := newWorld(t, withDecoder)
+	srvHost := strings.TrimPrefix(w.srv.URL, "http://")
+	cases := []struct{ text, path string }{
+		{"hello, 扫码", ""},
+		{"https://example.com/x?y=1", ""},
+		// An official account's code: just its text, nothing is followed.
+		{w.srv.URL + "/q/abcdef", ""},
+		// This mini program's own link: WeChat adds the page path.
+		{w.srv.URL + "/miniprogram/" + w.app.AppID + "?path=" + url.QueryEscape("pages/item/item?id=7") + "&scene=1011", "pages/item/item?id=7"},
+		{"http://" + srvHost + "/miniprogram/" + w.app.AppID + "?path=pages/a/a&query=" + url.QueryEscape("k=v"), "pages/a/a?k=v"},
+		// Another mini program's link, or another server's: text only.
+		{w.srv.URL + "/miniprogram/wx1111111111111111?path=pages/a/a", ""},
+		{"https://elsewhere.example/miniprogram/" + w.app.AppID + "?path=pages/a/a", ""},
+	}
+	for _, c := range cases {
+		var ans host.ScanAnswer
+		status, raw := w.shell(t, "POST", w.app.AppID+"/scan", map[string]string{"image": qrPNG(t, c.text)}, &ans)
+		if status != 200 {
+			t.Fatalf("%q: %d %s", c.text, status, raw)
+		}
+		if ans.Result != c.text || ans.ScanType != "QR_CODE" || ans.CharSet != "UTF-8" || ans.Path != c.path {
+			t.Errorf("%q: %+v, want path %q", c.text, ans, c.path)
+		}
+		if raw, _ := base64.StdEncoding.DecodeString(ans.RawData); string(raw) != c.text {
+			t.Errorf("%q: rawData %q", c.text, ans.RawData)
+		}
+	}
+}
+
+// mustPNGWithoutCode is a plain white picture.
+func mustPNGWithoutCode(t *testing.T) []byte {
+	t.Helper()
+	img := image.NewGray(image.Rect(0, 0, 64, 64))
+	for i := range img.Pix {
+		img.Pix[i] = 0xff
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func TestScanRefusals(t *testing.T) {
+	w := newWorld(t, withDecoder)
+	blank := base64.StdEncoding.EncodeToString(mustPNGWithoutCode(t))
+	for _, c := range []struct {
+		name   string
+		path   string
+		body   any
+		status int
+		code   string
+	}{
+		{"no QR code", w.app.AppID + "/scan", map[string]string{"image": blank}, http.StatusUnprocessableEntity, "no_qr_code"},
+		{"not a picture", w.app.AppID + "/scan", map[string]string{"image": base64.StdEncoding.EncodeToString([]byte("text"))}, 400, "invalid_input"},
+		{"not base64", w.app.AppID + "/scan", map[string]string{"image": "%%%"}, 400, "invalid_input"},
+		{"no such app", "wx0000000000000000/scan", map[string]string{"image": blank}, 404, "not_found"},
+	} {
+		status, raw := w.shell(t, "POST", c.path, c.body, nil)
+		if status != c.status || !strings.Contains(raw, `"code":"`+c.code+`"`) {
+			t.Errorf("%s: %d %s", c.name, status, raw)
+		}
+	}
+	// Signed out: the session cookie is what names the user.
+	req, _ := http.NewRequest("POST", w.srv.URL+"/shell/api/mp/"+w.app.AppID+"/scan", strings.NewReader(`{"image":"`+blank+`"}`))
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("signed out: %d", resp.StatusCode)
+	}
+	// A server without a decoder says so.
+	bare := newWorld(t)
+	if status, raw := bare.shell(t, "POST", bare.app.AppID+"/scan", map[string]string{"image": blank}, nil); status != http.StatusServiceUnavailable {
+		t.Fatalf("no decoder: %d %s", status, raw)
+	}
+}
