@@ -392,6 +392,16 @@ test('search finds mini programs by name and opens them with scene 1005', async 
   await page.getByTestId('mp-close').click();
 });
 
+test('scanning a code that holds a /miniprogram/ address opens it with scene 1011 and the code\'s path', async () => {
+  await page.goto(base + '/scan');
+  await page.getByTestId('scan-page').waitFor();
+  await page.fill('#scan-url', `${base}/miniprogram/${other}?path=${encodeURIComponent('pages/index/index?from=qr')}`);
+  await page.locator('#scan-url').press('Enter');
+  await page.locator(`[data-testid=mp-container][data-appid="${other}"][data-scene="1011"]`).waitFor();
+  assert.equal(new URL(page.url()).searchParams.get('path'), 'pages/index/index?from=qr');
+  await page.getByTestId('mp-close').click();
+});
+
 test('a mini program without a build explains itself', async () => {
   const empty = JSON.parse(cli('app', 'create', '--kind', 'miniprogram', '--name', 'Empty Mini')).appid;
   await page.goto(`${base}/miniprogram?appid=${empty}&path=${encodeURIComponent('pages/a/b')}`);

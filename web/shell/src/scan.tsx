@@ -6,6 +6,7 @@ import { useState } from 'preact/hooks';
 import { api, ApiError, type ScanAnswer } from './api';
 import { webURL } from './messages';
 import { navigate } from './router';
+import { miniProgramURL } from './miniprogram/container';
 import { Button, Msg, NavBar } from './ui';
 
 export function ScanPage() {
@@ -14,13 +15,17 @@ export function ScanPage() {
   const [error, setError] = useState<ApiError | null>(null);
   const [found, setFound] = useState<ScanAnswer | null>(null);
 
-  const handle = async (f: () => Promise<ScanAnswer>) => {
+  // scene is WeChat's for how the code was read: 1011 scanned (or its
+  // address typed), 1013 picked from the album.
+  const handle = async (f: () => Promise<ScanAnswer>, scene: number) => {
     setBusy(true);
     setError(null);
     setFound(null);
     try {
       const a = await f();
+      const mp = a.url ? miniProgramTarget(a.url, scene) : null;
       if (a.appid) navigate('/chats/' + encodeURIComponent(a.appid), true);
+      else if (mp) navigate(mp, true);
       else setFound(a);
     } catch (e) {
       setError(e instanceof ApiError ? e : new ApiError(0, 'unknown', String(e)));
@@ -30,12 +35,12 @@ export function ScanPage() {
   };
   const submit = (e: JSX.TargetedEvent<HTMLFormElement>) => {
     e.preventDefault();
-    handle(() => api.scanURL(url));
+    handle(() => api.scanURL(url), 1011);
   };
   const pick = (e: JSX.TargetedEvent<HTMLInputElement>) => {
     const file = e.currentTarget.files?.[0];
     e.currentTarget.value = '';
-    if (file) handle(() => api.scanImage(file));
+    if (file) handle(() => api.scanImage(file), 1013);
   };
 
   if (found) {
@@ -106,4 +111,24 @@ export function ScanPage() {
       </div>
     </form>
   );
+}
+
+/**
+ * The container route for a scanned address of this platform's
+ * /miniprogram/<appid>?path=… links, opened with the scan's scene; null for
+ * anything else.
+ */
+export function miniProgramTarget(address: string, scene: number): string | null {
+  let u: URL;
+  try {
+    u = new URL(address, location.href);
+  } catch {
+    return null;
+  }
+  const m = /^\/miniprogram\/([A-Za-z0-9_-]+)$/.exec(u.pathname);
+  if (u.origin !== location.origin || !m) return null;
+  const target = new URL(miniProgramURL(m[1], { path: u.searchParams.get('path') || undefined, scene }), location.href);
+  const query = u.searchParams.get('query');
+  if (query) target.searchParams.set('query', query);
+  return target.pathname + target.search;
 }
