@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # End-to-end test of the shell: installs the npm packages (never a browser),
 # makes sure Debian's chromium is there, type-checks the sources and runs
-# e2e/shell.test.js, e2e/oa.test.js, e2e/miniprogram.test.js, e2e/devloop.test.js,
-# e2e/isolation.test.js and e2e/apitour.test.js, each against a
-# freshly started server.
+# e2e/shell.test.js, e2e/oa.test.js, e2e/miniprogram.test.js,
+# e2e/fixtures.test.js (the fixture mini programs of testdata/miniprograms),
+# e2e/devloop.test.js, e2e/isolation.test.js and e2e/apitour.test.js, each
+# against a freshly started server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,4 +22,4 @@ fi
 
 PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
 npx --no-install tsc --noEmit -p .
-CHROMIUM="$CHROMIUM" node --test --test-concurrency=1 e2e/shell.test.js e2e/oa.test.js e2e/miniprogram.test.js e2e/devloop.test.js e2e/isolation.test.js e2e/apitour.test.js
+CHROMIUM="$CHROMIUM" node --test --test-concurrency=1 e2e/shell.test.js e2e/oa.test.js e2e/miniprogram.test.js e2e/fixtures.test.js e2e/devloop.test.js e2e/isolation.test.js e2e/apitour.test.js

@@ -40,6 +40,8 @@ export function mapUrls(css: string, resolve: (path: string) => string): string 
 export const pageBaseCSS = `
 :host { display: block; }
 wx-page { display: block; min-height: 100%; font-size: 16px; line-height: normal; font-family: -apple-system, "PingFang SC", "Helvetica Neue", "Microsoft YaHei", sans-serif; -webkit-tap-highlight-color: transparent; }
+/* As in WeChat, only <text user-select> (and form fields) can be selected: a drag does not select the page. */
+wx-page { -webkit-user-select: none; user-select: none; }
 wx-slot, [wx-virtual] { display: contents; }
 [hidden] { display: none !important; }
 wx-view, wx-block { display: block; }

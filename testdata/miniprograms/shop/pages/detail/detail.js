@@ -1,15 +1,20 @@
-import { findProduct } from '../../data/products'
+import { findProduct, products } from '../../data/products'
 import { addToCart, pieces } from '../../utils/cart'
 
 Page({
   data: {
     product: null,
+    related: [],
+    navError: '',
     cartCount: 0
   },
 
   onLoad(query) {
     const product = findProduct(query.id)
-    this.setData({ product: product || null })
+    this.setData({
+      product: product || null,
+      related: product ? products.filter(p => p.category === product.category && p.id !== product.id) : []
+    })
     if (product) {
       wx.setNavigationBarTitle({ title: product.title })
     }
@@ -33,6 +38,17 @@ Page({
   buyNow() {
     addToCart(this.data.product.id)
     wx.switchTab({ url: '/pages/cart/cart' })
+  },
+
+  // Related products open on top of this one; WeChat keeps at most 10 pages.
+  openRelated(e) {
+    wx.navigateTo({
+      url: `/pages/detail/detail?id=${e.currentTarget.dataset.id}`,
+      fail: (err) => {
+        this.setData({ navError: err.errMsg })
+        wx.showToast({ title: '打开的页面太多了', icon: 'none' })
+      }
+    })
   },
 
   goCart() {
