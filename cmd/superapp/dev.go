@@ -8,6 +8,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -28,7 +29,32 @@ import (
 // value, so that projectDirArg can skip the value.
 var devFlagTakesValue = map[string]bool{
 	"addr": true, "data": true, "database": true, "log-format": true, "log-level": true, "policy": true,
-	"appid": true, "user": true,
+	"appid": true, "user": true, "allowed-host": true,
+}
+
+// allowedHosts is --allowed-host: Host names a dev server answers besides
+// localhost and its own address, repeatable and comma-separated, starting
+// from SUPERAPP_ALLOWED_HOSTS.
+type allowedHosts []string
+
+func (a *allowedHosts) String() string { return strings.Join(*a, ",") }
+
+func (a *allowedHosts) Set(v string) error {
+	for _, h := range strings.Split(v, ",") {
+		if h = strings.TrimSpace(h); h != "" {
+			*a = append(*a, h)
+		}
+	}
+	return nil
+}
+
+// allowedHostsFlag adds --allowed-host to fs (serve and dev share it).
+func allowedHostsFlag(fs *flag.FlagSet) *allowedHosts {
+	a := &allowedHosts{}
+	a.Set(os.Getenv("SUPERAPP_ALLOWED_HOSTS"))
+	fs.Var(a, "allowed-host", "in dev mode, also answer requests for this Host name (repeatable or comma-separated; SUPERAPP_ALLOWED_HOSTS); "+
+		"otherwise only localhost, loopback and the listening address are answered, against DNS rebinding")
+	return a
 }
 
 // projectDirArg finds the first argument that is not a flag or a flag's
@@ -74,6 +100,7 @@ func runDevProject(ctx context.Context, args []string, stdout io.Writer) error {
 	userName := fs.String("user", "Developer", "the test user to sign in as")
 	forceQR := fs.Bool("qr", false, "print the QR code even when stdout is not a terminal or NO_COLOR is set")
 	logLevel := fs.String("log-level", env("SUPERAPP_LOG_LEVEL", "warn"), "server log level: debug, info, warn or error (SUPERAPP_LOG_LEVEL)")
+	hosts := allowedHostsFlag(fs)
 	dir, err := parseWithDir(fs, args)
 	if err != nil {
 		return err
@@ -105,7 +132,8 @@ func runDevProject(ctx context.Context, args []string, stdout io.Writer) error {
 	if *appidFlag != "" {
 		info.AppID = *appidFlag
 	}
-	srv, err := server.New(ctx, server.Config{Addr: *addr, DataDir: dataDir, Dev: true, OperatorKey: os.Getenv("SUPERAPP_OPERATOR_KEY")})
+	srv, err := server.New(ctx, server.Config{Addr: *addr, DataDir: dataDir, Dev: true, OperatorKey: os.Getenv("SUPERAPP_OPERATOR_KEY"),
+		AllowedHosts: *hosts})
 	if err != nil {
 		return err
 	}
@@ -123,9 +151,6 @@ func runDevProject(ctx context.Context, args []string, stdout io.Writer) error {
 	tty := isTerminal(stdout)
 	color := tty && os.Getenv("NO_COLOR") == ""
 	loop := devloop.New(devloop.Options{Dir: abs, AppID: app.AppID, Registry: p.MiniPrograms, Log: stdout, Color: color})
-	hub := p.MiniPrograms.DevHub()
-	// Streams end first, or the graceful shutdown would wait for them.
-	go func() { <-ctx.Done(); hub.Close() }()
 
 	return srv.Serve(ctx, func(bound string) {
 		link := "http://" + browsable(bound) + "/miniprogram/" + url.PathEscape(app.AppID)
@@ -134,7 +159,7 @@ func runDevProject(ctx context.Context, args []string, stdout io.Writer) error {
 			fmt.Fprintf(stdout, ", for project appid %s", info.AppID)
 		}
 		fmt.Fprintf(stdout, ")\n  open    %s\n", link)
-		fmt.Fprintf(stdout, "  sign in as %q: phone %s, password %s — or tap \"Test user\" for a fresh one\n", user.User.Name, user.Phone, user.Password)
+		fmt.Fprintf(stdout, "  sign in as %q: phone %s, password %s (new each run) — or tap \"Test user\" for a fresh one\n", user.User.Name, user.Phone, user.Password)
 		if (tty && color) || *forceQR {
 			fmt.Fprint(stdout, terminalQR(link, color))
 		}

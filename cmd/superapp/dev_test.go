@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io/fs"
 	"net/http"
 	"net/http/cookiejar"
 	"os"
@@ -49,21 +48,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 func copyDir(t *testing.T, src string) string {
 	t.Helper()
 	dst := t.TempDir()
-	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		if d.IsDir() {
-			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
-	})
-	if err != nil {
+	if err := os.CopyFS(dst, os.DirFS(src)); err != nil {
 		t.Fatal(err)
 	}
 	return dst
@@ -89,7 +74,7 @@ func TestDevServesAProjectAndRebuildsOnSave(t *testing.T) {
 	defer cancel()
 	done := make(chan error, 1)
 	go func() {
-		done <- runDevProject(ctx, []string{dir, "--addr", "127.0.0.1:0", "--user", "Dev Tester"}, out)
+		done <- runDevProject(ctx, []string{dir, "--addr", "127.0.0.1:0", "--user", "Dev Tester", "--allowed-host", "devbox.test"}, out)
 	}()
 
 	urlRe := regexp.MustCompile(`open +(http://127\.0\.0\.1:\d+)/miniprogram/(wx[0-9a-f]{16})\n`)
@@ -118,6 +103,17 @@ func TestDevServesAProjectAndRebuildsOnSave(t *testing.T) {
 		t.Fatalf("sign in: %v %v", resp, err)
 	}
 	resp.Body.Close()
+	// Another site's name pointed at the server (DNS rebinding) is refused;
+	// a name given with --allowed-host is not.
+	for host, want := range map[string]int{"evil.example": http.StatusForbidden, "devbox.test:8080": http.StatusOK} {
+		req, _ := http.NewRequest("GET", base+"/shell/api/config", nil)
+		req.Host = host
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil || resp.StatusCode != want {
+			t.Fatalf("Host %s: %v %v, want %d", host, resp, err, want)
+		}
+		resp.Body.Close()
+	}
 	launchHash := func() string {
 		t.Helper()
 		resp, err := client.Get(base + "/shell/api/mp/" + appid + "/launch")
@@ -228,6 +224,7 @@ func TestDevWithoutAProjectIsTheDevServerAndArgumentsAreFound(t *testing.T) {
 		{[]string{"--addr", "127.0.0.1:0", helloMP}, true},
 		{[]string{helloMP, "--appid", "wx0123456789abcdef"}, true},
 		{[]string{"--qr", helloMP}, true},
+		{[]string{"--allowed-host", "devbox.test", helloMP}, true},
 		{[]string{"no-such-dir"}, false},
 	} {
 		if _, got := projectDirArg(c.args); got != c.want {

@@ -53,17 +53,6 @@ func parseWithDir(fs *flag.FlagSet, args []string) (string, error) {
 	return dir, nil
 }
 
-// buildProject is pack.Build, turning a panic of an unfinished compiler
-// into an error.
-func buildProject(dir, appid string) (res *pack.Result, err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			err = fmt.Errorf("pack %s: %v", dir, p)
-		}
-	}()
-	return pack.Build(dir, pack.Options{AppID: appid})
-}
-
 func mpPublish(args []string, stdout io.Writer) error {
 	fs := newFlags("mp publish", "mp publish --appid APPID DIR", stdout)
 	appid := fs.String("appid", "", "the mini program (overrides project.config.json's appid)")
@@ -79,7 +68,7 @@ func mpPublish(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	res, err := buildProject(abs, *appid)
+	res, err := pack.Build(abs, pack.Options{AppID: *appid})
 	if err != nil {
 		return err
 	}

@@ -40,6 +40,7 @@ func serve(args []string, stdout io.Writer, dev bool) error {
 	logFormat := fs.String("log-format", env("SUPERAPP_LOG_FORMAT", "text"), "log format: text or json (SUPERAPP_LOG_FORMAT)")
 	logLevel := fs.String("log-level", env("SUPERAPP_LOG_LEVEL", "info"), "log level: debug, info, warn or error (SUPERAPP_LOG_LEVEL)")
 	policy := fs.String("policy", env("SUPERAPP_POLICY", ""), "JSON file overriding WeChat's default limits: {\"accounts\":{…},\"quota\":{\"daily\":{path: limit}}} (SUPERAPP_POLICY)")
+	hosts := allowedHostsFlag(fs)
 	trustXFF := fs.Bool("trust-forwarded-for", envBool("SUPERAPP_TRUST_FORWARDED_FOR"), "take the caller's IP from the last X-Forwarded-For entry, the one your reverse proxy appends (only when every request comes through it)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -55,6 +56,7 @@ func serve(args []string, stdout io.Writer, dev bool) error {
 	cfg := server.Config{
 		Addr: *addr, DataDir: *data, DatabaseURL: *database, Dev: dev || *devFlag,
 		TrustForwardedFor: *trustXFF, PolicyFile: *policy, OperatorKey: os.Getenv("SUPERAPP_OPERATOR_KEY"),
+		AllowedHosts: *hosts,
 	}
 	srv, err := server.New(ctx, cfg)
 	if err != nil {

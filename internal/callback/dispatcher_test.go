@@ -17,7 +17,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"net/netip"
 	"net/url"
 	"sort"
 	"strconv"
@@ -29,7 +28,6 @@ import (
 
 	"superapp/internal/account"
 	"superapp/internal/input"
-	"superapp/internal/netguard"
 	"superapp/internal/store"
 	"superapp/internal/store/storetest"
 )
@@ -610,21 +608,6 @@ func TestClaimsInFlight(t *testing.T) {
 	f.db.QueryRow(ctx, "SELECT attempts, last_error FROM oa_callbacks WHERE dedup_key = '1'").Scan(&attempts, &lastError)
 	if st := f.states(t); st[StateDone] != 3 || attempts != 2 || lastError != "" {
 		t.Fatalf("outbox %v; push 1: %d attempts, last_error %q", st, attempts, lastError)
-	}
-}
-
-func TestRefusedAddresses(t *testing.T) {
-	for addr, refused := range map[string]bool{
-		"127.0.0.1": true, "10.1.2.3": true, "172.16.0.1": true, "192.168.1.1": true, "169.254.169.254": true,
-		"100.64.0.1": true, "0.0.0.0": true, "224.0.0.1": true, "255.255.255.255": true, "198.18.0.1": true,
-		"::1": true, "::": true, "fd00::1": true, "fe80::1": true, "ff02::1": true, "::ffff:127.0.0.1": true,
-		"::ffff:10.0.0.1": true, "64:ff9b::7f00:1": true, "2002:c0a8:101::1": true,
-		"fec0::1": true, "::7f00:1": true,
-		"8.8.8.8": false, "1.1.1.1": false, "2606:4700:4700::1111": false, "64:ff9b::808:808": false,
-	} {
-		if got := netguard.RefusedBecause(netip.MustParseAddr(addr)) != ""; got != refused {
-			t.Errorf("%s: refused = %v, want %v", addr, got, refused)
-		}
 	}
 }
 

@@ -54,6 +54,10 @@ type Config struct {
 	// PolicyFile names a JSON file ({"accounts":{…},"quota":{…}}) whose
 	// fields override WeChat's default limits for this deployment.
 	PolicyFile string
+	// AllowedHosts are Host names a dev mode server answers besides
+	// localhost, loopback addresses and the address it listens on
+	// (--allowed-host); other Hosts get 403 (see hostCheck).
+	AllowedHosts []string
 }
 
 // Server is a running platform.
@@ -61,6 +65,7 @@ type Server struct {
 	cfg      Config
 	P        *platform.Platform
 	handler  http.Handler
+	hosts    *hostCheck // dev mode only
 	registry *prometheus.Registry
 	// OperatorKeyFile is where a generated operator key was written ("" when
 	// it came from the environment).
@@ -106,14 +111,18 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	mux := http.NewServeMux()
 	w := wire.New(p)
 	w.Register(mux)
-	admin := adminapi.New(p, keyHash)
-	admin.Register(mux)
+	adminapi.New(p, keyHash).Register(mux)
 	shell.New(p).Register(mux)
 	host.NewHandler(host.Config{Registry: p.MiniPrograms, Accounts: p.Accounts, Identity: p.Identity, Login: p.Login,
 		Runtime: mpruntime.FS(), SessionCookie: shell.SessionCookie, Dev: cfg.Dev, DecodeQR: shell.DecodeQR}).Register(mux)
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
-	s.handler = m.wrap(mux)
+	var root http.Handler = mux
+	if cfg.Dev {
+		s.hosts = newHostCheck(cfg.AllowedHosts)
+		root = s.hosts.wrap(mux)
+	}
+	s.handler = m.wrap(root)
 	return s, nil
 }
 
@@ -194,6 +203,9 @@ func (s *Server) Serve(ctx context.Context, ready func(addr string)) error {
 	ln, err := net.Listen("tcp", s.cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", s.cfg.Addr, err)
+	}
+	if s.hosts != nil {
+		s.hosts.listening(ln.Addr())
 	}
 	bgCtx, stopBg := context.WithCancel(context.Background())
 	bgDone := make(chan struct{})

@@ -1,17 +1,15 @@
 package shell
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
-	"mime"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
+	"superapp/internal/httpjson"
 	"superapp/internal/identity"
 	"superapp/internal/input"
 	"superapp/internal/random"
@@ -94,52 +92,24 @@ func (s *Shell) api(w http.ResponseWriter, r *http.Request) {
 }
 
 // checkWrite keeps other sites from driving the API with a signed-in
-// user's cookie: a cross-site <form> cannot send application/json, and a
-// browser's Origin header names the page that sent the request.
-func checkWrite(r *http.Request) error {
-	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if err != nil || mt != "application/json" {
-		return errorf(http.StatusUnsupportedMediaType, "unsupported_media_type", "", "Send the request body as application/json.")
-	}
-	if o := r.Header.Get("Origin"); o != "" {
-		u, err := url.Parse(o)
-		if err != nil || !strings.EqualFold(u.Host, r.Host) {
-			return errorf(http.StatusForbidden, "cross_origin", "", "Requests from other sites are not allowed.")
-		}
-	}
-	if r.Header.Get("Sec-Fetch-Site") == "cross-site" {
-		return errorf(http.StatusForbidden, "cross_origin", "", "Requests from other sites are not allowed.")
-	}
-	return nil
-}
+// user's cookie (httpjson.CheckWrite).
+func checkWrite(r *http.Request) error { return httpjson.CheckWrite(r) }
 
 // decode reads a JSON body into v, rejecting unknown fields.
-func decode(r *http.Request, v any) error {
-	dec := json.NewDecoder(io.LimitReader(r.Body, 64<<10))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		if errors.Is(err, io.EOF) {
-			return errorf(http.StatusBadRequest, "bad_json", "", "The request body is empty; send a JSON object.")
-		}
-		return errorf(http.StatusBadRequest, "bad_json", "", "The request body is not valid JSON: %v.", err)
-	}
-	return nil
-}
+func decode(r *http.Request, v any) error { return httpjson.Decode(r, v, 64<<10, true) }
 
-func writeJSON(w http.ResponseWriter, status int, body any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(body)
-}
+func writeJSON(w http.ResponseWriter, status int, body any) { httpjson.Write(w, status, body) }
 
 // writeError maps domain errors to clear answers; anything unexpected is
 // logged and answered 500 without details.
 func writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var ae *apiError
+	var he *httpjson.Error
 	var ie *identity.InputError
 	switch {
 	case errors.As(err, &ae):
+	case errors.As(err, &he):
+		ae = errorf(he.Status, he.Code, "", "%s", he.Message)
 	case errors.As(err, &ie):
 		ae = errorf(http.StatusBadRequest, "invalid_input", ie.Field, "%s %s.", fieldLabel(ie.Field), ie.Msg)
 	case errors.Is(err, identity.ErrPhoneTaken):

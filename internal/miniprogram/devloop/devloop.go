@@ -18,6 +18,7 @@ import (
 	"superapp/internal/miniprogram/diag"
 	"superapp/internal/miniprogram/host"
 	"superapp/internal/miniprogram/pack"
+	"superapp/internal/miniprogram/project"
 )
 
 // Defaults of Options.
@@ -86,7 +87,7 @@ func New(opts Options) *Loop {
 func (l *Loop) Build(ctx context.Context, changed []string) Result {
 	start := time.Now()
 	res := Result{Files: changed}
-	built, err := packProject(l.opts.Dir, l.opts.AppID)
+	built, err := pack.Build(l.opts.Dir, pack.Options{AppID: l.opts.AppID})
 	if err == nil {
 		res.Report = built.Report
 		res.Build, err = l.opts.Registry.Publish(ctx, l.opts.AppID, built, l.opts.Dir)
@@ -133,17 +134,6 @@ func (l *Loop) Run(ctx context.Context) error {
 	}
 }
 
-// packProject is pack.Build, turning a panic of a compiler into an error
-// so that a bug never stops the loop.
-func packProject(dir, appid string) (res *pack.Result, err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			err = fmt.Errorf("internal compiler error: %v", p)
-		}
-	}()
-	return pack.Build(dir, pack.Options{AppID: appid})
-}
-
 // diagnostics lists an error's problems; one that names no file (a
 // publish refused by the registry) becomes a problem of the project.
 func diagnostics(err error) []diag.Error {
@@ -155,7 +145,7 @@ func diagnostics(err error) []diag.Error {
 	case errors.As(err, &one):
 		return []diag.Error{one}
 	}
-	return []diag.Error{{File: "project", Msg: err.Error()}}
+	return []diag.Error{{File: project.Whole, Msg: err.Error()}}
 }
 
 func (l *Loop) log(r Result) {

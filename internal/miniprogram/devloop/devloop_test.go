@@ -3,7 +3,6 @@ package devloop_test
 import (
 	"bytes"
 	"context"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -29,21 +28,7 @@ var fixture = filepath.Join("..", "..", "..", "web", "shell", "e2e", "fixtures",
 func copyFixture(t *testing.T) string {
 	t.Helper()
 	dst := t.TempDir()
-	err := filepath.WalkDir(fixture, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(fixture, p)
-		if d.IsDir() {
-			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
-	})
-	if err != nil {
+	if err := os.CopyFS(dst, os.DirFS(fixture)); err != nil {
 		t.Fatal(err)
 	}
 	return dst
@@ -337,9 +322,21 @@ func TestEnsureAppAndTestUserAreMadeOnceAndReused(t *testing.T) {
 	if err != nil || signedIn.ID != u.User.ID {
 		t.Fatalf("sign in with the printed credentials: %v", err)
 	}
+	// The settings keep the user's id and phone, never its password.
+	saved, err := w.p.DB.Setting(ctx, "devloop.user.Developer", func() string { return "" })
+	if err != nil || !strings.Contains(saved, u.Phone) || strings.Contains(saved, u.Password) || strings.Contains(saved, "password") {
+		t.Fatalf("saved setting %q (%v)", saved, err)
+	}
+	// The next run is the same user with a new password; the old one stops working.
 	u2, err := devloop.EnsureTestUser(ctx, w.p, "Developer")
-	if err != nil || u2.User.ID != u.User.ID || u2.Password != u.Password {
+	if err != nil || u2.User.ID != u.User.ID || u2.Phone != u.Phone || u2.Password == u.Password {
 		t.Fatalf("second EnsureTestUser: %+v %v", u2, err)
+	}
+	if _, err := w.p.Identity.Authenticate(ctx, u2.Phone, u2.Password); err != nil {
+		t.Fatalf("sign in with the new password: %v", err)
+	}
+	if _, err := w.p.Identity.Authenticate(ctx, u.Phone, u.Password); err == nil {
+		t.Fatal("the previous run's password still signs in")
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"superapp/internal/account"
 	"superapp/internal/identity"
+	"superapp/internal/miniprogram/project"
 	"superapp/internal/platform"
 	"superapp/internal/random"
 )
@@ -28,22 +29,15 @@ type ProjectInfo struct {
 // ReadProject reads dir's appid and name without building it: the loop
 // must start even when the project does not compile.
 func ReadProject(dir string) ProjectInfo {
-	var cfg struct {
-		AppID       string `json:"appid"`
-		ProjectName string `json:"projectname"`
-		Root        string `json:"miniprogramRoot"`
-	}
-	if src, err := os.ReadFile(filepath.Join(dir, "project.config.json")); err == nil {
-		json.Unmarshal(src, &cfg)
-	}
-	info := ProjectInfo{AppID: strings.TrimSpace(cfg.AppID), Name: strings.TrimSpace(cfg.ProjectName)}
+	cfg, _ := project.ReadConfig(dir) // what could be read; the build reports the rest
+	info := ProjectInfo{AppID: cfg.AppID, Name: cfg.ProjectName}
 	if info.Name == "" {
 		var app struct {
 			Window struct {
 				Title string `json:"navigationBarTitleText"`
 			} `json:"window"`
 		}
-		if src, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(readConfig(dir).root), "app.json")); err == nil {
+		if src, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(cfg.MiniprogramRoot), "app.json")); err == nil {
 			json.Unmarshal(src, &app)
 		}
 		info.Name = strings.TrimSpace(app.Window.Title)
@@ -106,29 +100,33 @@ type TestUser struct {
 }
 
 // EnsureTestUser returns the test user named name, creating it once with a
-// phone number and password to sign in with. Its credentials are kept in
-// the database's settings: they guard a local dev server's made-up user.
+// phone number. The database's settings remember only its id and phone:
+// the password is made afresh on every run and exists only in the
+// returned TestUser (printed to the developer), never in the database.
 func EnsureTestUser(ctx context.Context, p *platform.Platform, name string) (*TestUser, error) {
 	key := "devloop.user." + name
 	var saved struct {
-		ID       string `json:"id"`
-		Phone    string `json:"phone"`
-		Password string `json:"password"`
+		ID    string `json:"id"`
+		Phone string `json:"phone"`
 	}
 	raw, err := p.DB.Setting(ctx, key, func() string { return "" })
 	if err != nil {
 		return nil, err
 	}
+	password := random.Hex(6)
 	if raw != "" && json.Unmarshal([]byte(raw), &saved) == nil {
-		if u, err := p.Identity.User(ctx, saved.ID); err == nil {
-			return &TestUser{User: u, Phone: saved.Phone, Password: saved.Password}, nil
+		if u, err := p.Identity.User(ctx, saved.ID); err == nil && u.Phone == saved.Phone {
+			// identity has no password change yet; the hash is its own.
+			if _, err := p.DB.Exec(ctx, "UPDATE users SET password_hash = ? WHERE id = ?", identity.HashPassword(password), u.ID); err != nil {
+				return nil, err
+			}
+			return &TestUser{User: u, Phone: saved.Phone, Password: password}, nil
 		}
 	}
-	saved.Password = random.Hex(6)
 	var u *identity.User
 	for range 5 { // a made-up number may be taken
 		saved.Phone = fmt.Sprintf("1%010d", rand.Int64N(1e10))
-		u, err = p.Identity.CreateUser(ctx, identity.NewUser{Name: name, Phone: saved.Phone, Password: saved.Password, TestUser: true})
+		u, err = p.Identity.CreateUser(ctx, identity.NewUser{Name: name, Phone: saved.Phone, Password: password, TestUser: true})
 		if !errors.Is(err, identity.ErrPhoneTaken) {
 			break
 		}
@@ -138,5 +136,5 @@ func EnsureTestUser(ctx context.Context, p *platform.Platform, name string) (*Te
 	}
 	saved.ID = u.ID
 	b, _ := json.Marshal(saved)
-	return &TestUser{User: u, Phone: saved.Phone, Password: saved.Password}, p.DB.SetSetting(ctx, key, string(b))
+	return &TestUser{User: u, Phone: saved.Phone, Password: password}, p.DB.SetSetting(ctx, key, string(b))
 }

@@ -1,10 +1,8 @@
 package devloop
 
 import (
-	"encoding/json"
 	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -93,12 +91,13 @@ func changedFiles(a, b snapshot) []string {
 // scan lists the watched files. An unreadable entry is skipped: the next
 // scan sees it again, and the build reports what is really wrong.
 func (w *Watcher) scan() snapshot {
-	cfg := readConfig(w.dir)
+	// A broken configuration gives what could be read; the build reports it.
+	cfg, _ := project.ReadConfig(w.dir)
 	out := snapshot{}
-	if st, err := os.Stat(filepath.Join(w.dir, "project.config.json")); err == nil {
-		out["project.config.json"] = stamp{st.Size(), st.ModTime()}
+	if st, err := os.Stat(filepath.Join(w.dir, project.ConfigFile)); err == nil {
+		out[project.ConfigFile] = stamp{st.Size(), st.ModTime()}
 	}
-	root := filepath.Join(w.dir, filepath.FromSlash(cfg.root))
+	root := filepath.Join(w.dir, filepath.FromSlash(cfg.MiniprogramRoot))
 	filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			if d != nil && d.IsDir() && p != root {
@@ -124,44 +123,15 @@ func (w *Watcher) scan() snapshot {
 			return nil
 		}
 		rel = filepath.ToSlash(rel)
-		if cfg.ignores(rel) {
+		if cfg.Ignore.Match(rel) {
 			return nil
 		}
 		info, err := d.Info()
 		if err != nil {
 			return nil
 		}
-		out[cfg.root+rel] = stamp{info.Size(), info.ModTime()}
+		out[cfg.MiniprogramRoot+rel] = stamp{info.Size(), info.ModTime()}
 		return nil
 	})
 	return out
 }
-
-// projectConfig is what the watcher needs from project.config.json: where
-// the mini program root is and packOptions.ignore. A broken file gives the
-// defaults; the build reports the problem.
-type projectConfig struct {
-	root   string // "" or "dir/"
-	ignore []project.IgnoreRule
-}
-
-func readConfig(dir string) projectConfig {
-	var raw struct {
-		MiniprogramRoot string `json:"miniprogramRoot"`
-		PackOptions     struct {
-			Ignore []project.IgnoreRule `json:"ignore"`
-		} `json:"packOptions"`
-	}
-	src, err := os.ReadFile(filepath.Join(dir, "project.config.json"))
-	if err != nil || json.Unmarshal(src, &raw) != nil {
-		return projectConfig{}
-	}
-	cfg := projectConfig{ignore: raw.PackOptions.Ignore}
-	if r := path.Clean(strings.TrimPrefix(filepath.ToSlash(raw.MiniprogramRoot), "./")); raw.MiniprogramRoot != "" && r != "." && !strings.HasPrefix(r, "../") && r != ".." {
-		cfg.root = strings.TrimPrefix(r, "/") + "/"
-	}
-	return cfg
-}
-
-// ignores applies packOptions.ignore to a root-relative path.
-func (c projectConfig) ignores(file string) bool { return project.Ignored(c.ignore, file) }

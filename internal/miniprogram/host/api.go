@@ -9,14 +9,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
-	"mime"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"superapp/internal/account"
+	"superapp/internal/httpjson"
 	"superapp/internal/identity"
 	"superapp/internal/input"
 	"superapp/internal/login"
@@ -79,7 +77,7 @@ func (h *Handler) api(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.Method != http.MethodGet {
-		if err := checkWrite(r); err != nil {
+		if err := httpjson.CheckWrite(r); err != nil {
 			writeAPIError(w, r, err)
 			return
 		}
@@ -98,26 +96,7 @@ func (h *Handler) api(w http.ResponseWriter, r *http.Request) {
 		writeAPIError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, body)
-}
-
-// checkWrite keeps other sites from driving the API with a signed-in
-// user's cookie (the shell's rule): JSON bodies only, same-site origins.
-func checkWrite(r *http.Request) error {
-	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if err != nil || mt != "application/json" {
-		return apiErrorf(http.StatusUnsupportedMediaType, "unsupported_media_type", "Send the request body as application/json.")
-	}
-	if o := r.Header.Get("Origin"); o != "" {
-		u, err := url.Parse(o)
-		if err != nil || !strings.EqualFold(u.Host, r.Host) {
-			return apiErrorf(http.StatusForbidden, "cross_origin", "Requests from other sites are not allowed.")
-		}
-	}
-	if r.Header.Get("Sec-Fetch-Site") == "cross-site" {
-		return apiErrorf(http.StatusForbidden, "cross_origin", "Requests from other sites are not allowed.")
-	}
-	return nil
+	httpjson.Write(w, http.StatusOK, body)
 }
 
 func (h *Handler) currentUser(r *http.Request) (*identity.User, error) {
@@ -132,21 +111,15 @@ func (h *Handler) currentUser(r *http.Request) (*identity.User, error) {
 	return u, err
 }
 
-func writeJSON(w http.ResponseWriter, status int, body any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	enc.Encode(body)
-}
-
 func writeAPIError(w http.ResponseWriter, r *http.Request, err error) {
 	var ae *apiError
+	var he *httpjson.Error
 	var ie *InvalidError
 	var ine *input.Error
 	switch {
 	case errors.As(err, &ae):
+	case errors.As(err, &he):
+		ae = &apiError{Status: he.Status, Code: he.Code, Message: he.Message}
 	case errors.As(err, &ie):
 		ae = &apiError{Status: http.StatusBadRequest, Code: "invalid_input", Field: ie.Field, Message: ie.Error()}
 	case errors.As(err, &ine):
@@ -159,19 +132,12 @@ func writeAPIError(w http.ResponseWriter, r *http.Request, err error) {
 		slog.Error("shell mini program api", "method", r.Method, "path", r.URL.Path, "err", err)
 		ae = apiErrorf(http.StatusInternalServerError, "internal", "Something went wrong on the server. Try again later.")
 	}
-	writeJSON(w, ae.Status, map[string]any{"error": ae})
+	httpjson.Write(w, ae.Status, map[string]any{"error": ae})
 }
 
 // decodeBody reads a JSON body of at most limit bytes into v.
 func decodeBody(r *http.Request, v any, limit int64) error {
-	dec := json.NewDecoder(io.LimitReader(r.Body, limit+1))
-	if err := dec.Decode(v); err != nil {
-		if errors.Is(err, io.EOF) {
-			return apiErrorf(http.StatusBadRequest, "bad_json", "The request body is empty; send a JSON object.")
-		}
-		return apiErrorf(http.StatusBadRequest, "bad_json", "The request body is not valid JSON (at most %d bytes): %v.", limit, err)
-	}
-	return nil
+	return httpjson.Decode(r, v, limit, false)
 }
 
 // LaunchAnswer is what the shell needs to start a mini program.
@@ -196,6 +162,9 @@ func (h *Handler) launch(w http.ResponseWriter, r *http.Request, u *identity.Use
 	if err != nil {
 		return nil, err
 	}
+	// Where the build came from is the operator's business, not the user's.
+	shown := *b
+	shown.SourceDir = ""
 	rt := map[string]string{}
 	for key, name := range map[string]string{"logic": LogicFile, "view": ViewFile} {
 		rt[key] = h.RuntimeURL(name)
@@ -203,7 +172,7 @@ func (h *Handler) launch(w http.ResponseWriter, r *http.Request, u *identity.Use
 			rt[key] = "/mp/runtime/" + name // answers 404 until the runtime is built in
 		}
 	}
-	return LaunchAnswer{App: Summary{AppID: app.AppID, Name: app.Name}, Build: b, Manifest: manifest, Runtime: rt,
+	return LaunchAnswer{App: Summary{AppID: app.AppID, Name: app.Name}, Build: &shown, Manifest: manifest, Runtime: rt,
 		Frame: "/mp/frame", AssetBase: "/mp/pkg/", Dev: h.cfg.Dev}, nil
 }
 

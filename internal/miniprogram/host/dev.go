@@ -9,12 +9,11 @@ package host
 
 import (
 	"encoding/json"
-	"errors"
-	"fmt"
 	"net/http"
 	"sync"
 	"time"
 
+	"superapp/internal/inflight"
 	"superapp/internal/input"
 	"superapp/internal/miniprogram/diag"
 )
@@ -41,26 +40,20 @@ type DevHub struct {
 	seq    int64
 	latest map[string]DevEvent
 	subs   map[string]map[chan struct{}]struct{}
-	done   chan struct{}
-	closed bool
+	// streams caps each user's open pages and shutdowns ends them when the
+	// server stops, as the shell's own event stream does.
+	streams   *inflight.Counter
+	shutdowns *inflight.Shutdowns
 }
-
-var devHubs = struct {
-	sync.Mutex
-	m map[*Registry]*DevHub
-}{m: map[*Registry]*DevHub{}}
 
 // DevHub returns the registry's hub, made on first use. It hangs off the
 // registry because both the dev loop and the handler already share it.
 func (r *Registry) DevHub() *DevHub {
-	devHubs.Lock()
-	defer devHubs.Unlock()
-	h, ok := devHubs.m[r]
-	if !ok {
-		h = &DevHub{latest: map[string]DevEvent{}, subs: map[string]map[chan struct{}]struct{}{}, done: make(chan struct{})}
-		devHubs.m[r] = h
-	}
-	return h
+	r.devHubOnce.Do(func() {
+		r.devHub = &DevHub{latest: map[string]DevEvent{}, subs: map[string]map[chan struct{}]struct{}{},
+			streams: inflight.NewCounter(inflight.StreamsPerUser), shutdowns: inflight.NewShutdowns()}
+	})
+	return r.devHub
 }
 
 // Publish records e as e.AppID's latest state and wakes its pages.
@@ -106,27 +99,8 @@ func (h *DevHub) Subscribe(appid string) (<-chan struct{}, func()) {
 	}
 }
 
-// Close ends every stream: the server's graceful shutdown waits for open
-// requests, and a stream would otherwise never end.
-func (h *DevHub) Close() {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if !h.closed {
-		h.closed = true
-		close(h.done)
-	}
-}
-
-// Done is closed by Close.
-func (h *DevHub) Done() <-chan struct{} { return h.done }
-
-const (
-	// devKeepalive is how often an idle stream carries a comment, so
-	// proxies and browsers do not drop it as dead.
-	devKeepalive = 15 * time.Second
-	// devRetryMillis is how long a browser waits before reconnecting.
-	devRetryMillis = 1000
-)
+// devRetryMillis is how long a browser waits before reconnecting.
+const devRetryMillis = 1000
 
 // registerDev adds the dev routes in dev mode.
 func (h *Handler) registerDev(mux *http.ServeMux) {
@@ -140,7 +114,8 @@ func (h *Handler) registerDev(mux *http.ServeMux) {
 // latest one at once (if any), then each new one.
 func (h *Handler) devEvents(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
-	if _, err := h.currentUser(r); err != nil {
+	u, err := h.currentUser(r)
+	if err != nil {
 		writeAPIError(w, r, err)
 		return
 	}
@@ -154,23 +129,18 @@ func (h *Handler) devEvents(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	hub := h.cfg.Registry.DevHub()
-	wake, cancel := hub.Subscribe(appid)
-	defer cancel()
-
-	rc := http.NewResponseController(w)
-	// The server's read and write timeouts are for ordinary requests: a
-	// stream has no read deadline and each write gets its own.
-	if err := rc.SetReadDeadline(time.Time{}); err != nil && !errors.Is(err, http.ErrNotSupported) {
+	if !hub.streams.Open(u.ID) {
+		writeAPIError(w, r, apiErrorf(http.StatusTooManyRequests, "too_many_streams", "Too many pages are open; close some and reload."))
 		return
 	}
-	send := func(chunk string) bool {
-		if err := rc.SetWriteDeadline(time.Now().Add(2 * devKeepalive)); err != nil && !errors.Is(err, http.ErrNotSupported) {
-			return false
-		}
-		if _, err := fmt.Fprint(w, chunk); err != nil {
-			return false
-		}
-		return rc.Flush() == nil
+	defer hub.streams.Close(u.ID)
+	wake, cancel := hub.Subscribe(appid)
+	defer cancel()
+	shutdown := hub.shutdowns.Signal(r)
+
+	send := inflight.StartEvents(w, devRetryMillis)
+	if send == nil {
+		return
 	}
 	var sent int64
 	sendLatest := func() bool {
@@ -182,21 +152,16 @@ func (h *Handler) devEvents(w http.ResponseWriter, r *http.Request) {
 		data, err := json.Marshal(e)
 		return err == nil && send("data: "+string(data)+"\n\n")
 	}
-	hd := w.Header()
-	hd.Set("Content-Type", "text/event-stream; charset=utf-8")
-	hd.Set("X-Content-Type-Options", "nosniff")
-	hd.Set("X-Accel-Buffering", "no")
-	w.WriteHeader(http.StatusOK)
-	if !send(fmt.Sprintf("retry: %d\n: connected\n\n", devRetryMillis)) || !sendLatest() {
+	if !sendLatest() {
 		return
 	}
-	keepalive := time.NewTicker(devKeepalive)
+	keepalive := time.NewTicker(inflight.KeepaliveEvery)
 	defer keepalive.Stop()
 	for {
 		select {
 		case <-r.Context().Done():
 			return
-		case <-hub.Done():
+		case <-shutdown:
 			return
 		case <-wake:
 			if !sendLatest() {

@@ -112,6 +112,11 @@ func (r *Registry) SetDomains(ctx context.Context, appid string, d Domains) (Dom
 		clean[kind] = out
 	}
 	err := r.db.InTx(ctx, func(tx *store.Tx) error {
+		// Two replacements at once would both delete, then both insert
+		// (a duplicate key on PostgreSQL): one waits for the other.
+		if err := tx.Lock(ctx, "mp_domains:"+appid); err != nil {
+			return err
+		}
 		for kind, list := range clean {
 			if _, err := tx.Exec(ctx, "DELETE FROM mp_domains WHERE appid = ? AND kind = ?", appid, string(kind)); err != nil {
 				return err

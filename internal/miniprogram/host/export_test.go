@@ -20,3 +20,6 @@ func (h *Handler) SetNetwork(resolve func(ctx context.Context, host string) (net
 	}
 	h.proxy.tlsConfig = tlsConfig
 }
+
+// SetFileCacheBytes replaces r's package-file cache with an empty one of max bytes.
+func SetFileCacheBytes(r *Registry, max int64) { r.files = newFileCache(max) }

@@ -87,7 +87,7 @@ func NewHandler(cfg Config) *Handler {
 			}
 		}
 	}
-	h.proxy = newProxy(cfg.Dev, cfg.AllowPrivate || cfg.Dev)
+	h.proxy = newProxy(cfg.AllowPrivate || cfg.Dev)
 	return h
 }
 
@@ -95,6 +95,7 @@ func NewHandler(cfg Config) *Handler {
 // shell's /shell/api/, so the mux sends mini program calls here.
 func (h *Handler) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /mp/frame", h.frame)
+	mux.HandleFunc("GET /mp/runtime", h.runtimeInfo)
 	mux.HandleFunc("GET /mp/runtime/{name}", h.runtimeAsset)
 	// frame.html loads its view script by a relative URL, which from
 	// /mp/frame is /mp/view.js.
@@ -137,10 +138,27 @@ func (h *Handler) RuntimeURL(name string) string {
 	return "/mp/runtime/" + name + "?h=" + f.hash[:16]
 }
 
+// runtimeInfo names the frame and the logic runtime as a launch answer
+// does, before any launch: the shell prepares a spare container with them
+// while it is idle. Nothing in it depends on the user or an app.
+func (h *Handler) runtimeInfo(w http.ResponseWriter, r *http.Request) {
+	logic := h.RuntimeURL(LogicFile)
+	if logic == "" || h.runtime[FrameFile].data == nil {
+		http.Error(w, "the mini program runtime is not built into this server (web/miniprogram/dist)", http.StatusServiceUnavailable)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-cache")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(map[string]string{"logic": logic, "frame": "/mp/frame"})
+}
+
 func (h *Handler) runtimeAsset(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("name")
 	f, ok := h.runtime[name]
-	if !ok {
+	// Pages are served only by /mp/frame, under the frame's CSP: here
+	// frame.html would run unsandboxed, with the server's origin.
+	if !ok || opensAsDocument(name) {
 		http.NotFound(w, r)
 		return
 	}

@@ -189,6 +189,13 @@ func TestFrameIsSandboxedAndRuntimeFilesAreCachedByContent(t *testing.T) {
 	if resp, _ := get(t, w.srv.URL+"/mp/runtime/secret.txt"); resp.StatusCode != 404 {
 		t.Fatalf("unknown runtime file: %d", resp.StatusCode)
 	}
+	// The frame's page is only at /mp/frame, under its CSP: opened as a
+	// runtime file it would run with the server's origin.
+	for _, u := range []string{"/mp/runtime/frame.html", "/mp/runtime/frame.html?h=" + host.HashOf(runtimeFiles["frame.html"].Data)[:16]} {
+		if resp, body := get(t, w.srv.URL+u); resp.StatusCode != 404 || strings.Contains(body, "<script") {
+			t.Fatalf("%s: %d %q", u, resp.StatusCode, body)
+		}
+	}
 
 	bare := newWorld(t, noRuntime)
 	if resp, _ := get(t, bare.srv.URL+"/mp/frame"); resp.StatusCode != http.StatusServiceUnavailable {
@@ -243,14 +250,17 @@ func TestLaunchNeedsASignedInUserAndAPublishedMiniProgram(t *testing.T) {
 			t.Fatalf("launch %s: %d %s", appid, status, raw)
 		}
 	}
-	b := w.publish(t, map[string]string{"service.js": "x"})
+	b, err := w.p.MiniPrograms.Publish(context.Background(), w.app.AppID, build(w.app.AppID, map[string]string{"service.js": "x"}), "/home/dev/secret-project")
+	if err != nil {
+		t.Fatal(err)
+	}
 	var launch struct {
 		App      host.Summary    `json:"app"`
 		Build    host.Build      `json:"build"`
 		Manifest json.RawMessage `json:"manifest"`
 	}
-	if status, raw := w.shell(t, "GET", w.app.AppID+"/launch", nil, &launch); status != 200 {
-		t.Fatalf("launch: %d %s", status, raw)
+	if status, raw := w.shell(t, "GET", w.app.AppID+"/launch", nil, &launch); status != 200 || strings.Contains(raw, "secret-project") {
+		t.Fatalf("launch (the source directory is the operator's only): %d %s", status, raw)
 	}
 	if launch.App.Name != "Paper Shop" || launch.Build.ManifestHash != b.ManifestHash || host.HashOf(launch.Manifest) != b.ManifestHash {
 		t.Fatalf("launch: %+v", launch)
@@ -506,5 +516,54 @@ func TestWebManifestStartsTheMiniProgramFromTheHomeScreen(t *testing.T) {
 	}
 	if resp, _ := get(t, w.srv.URL+"/mp/webmanifest/wx0000000000000000"); resp.StatusCode != 404 {
 		t.Fatalf("unknown app: %d", resp.StatusCode)
+	}
+}
+
+// A user has at most MaxCallsPerUser calls in flight, as WeChat allows;
+// one more fails with WeChat's errMsg until one of them ends.
+func TestRequestProxyCapsEachUsersCallsInFlight(t *testing.T) {
+	w := newWorld(t, dev)
+	release := make(chan struct{})
+	arrived := make(chan struct{}, host.MaxCallsPerUser)
+	slow := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		arrived <- struct{}{}
+		<-release
+		rw.Write([]byte("done"))
+	}))
+	t.Cleanup(slow.Close)
+	done := make(chan int, host.MaxCallsPerUser)
+	for range host.MaxCallsPerUser {
+		go func() {
+			status, _ := w.shell(t, "POST", w.app.AppID+"/request", map[string]any{"url": slow.URL}, nil)
+			done <- status
+		}()
+	}
+	for range host.MaxCallsPerUser {
+		<-arrived
+	}
+	status, raw := w.shell(t, "POST", w.app.AppID+"/request", map[string]any{"api": "downloadFile", "url": slow.URL}, nil)
+	if status != http.StatusTooManyRequests || !strings.HasPrefix(failMessage(t, raw), "downloadFile:fail exceed max task count") {
+		t.Fatalf("one call too many: %d %s", status, raw)
+	}
+	close(release)
+	for range host.MaxCallsPerUser {
+		if s := <-done; s != 200 {
+			t.Fatalf("a call within the limit: %d", s)
+		}
+	}
+	if status, raw := w.shell(t, "POST", w.app.AppID+"/request", map[string]any{"url": slow.URL}, nil); status != 200 {
+		t.Fatalf("after the calls ended: %d %s", status, raw)
+	}
+}
+
+// Dev mode reaches loopback and the LAN, never link-local addresses or
+// cloud metadata endpoints (they hand out the machine's credentials).
+func TestRequestProxyInDevModeRefusesMetadataAddresses(t *testing.T) {
+	w := newWorld(t, dev)
+	for _, u := range []string{"http://169.254.169.254/latest/meta-data/", "http://[fd00:ec2::254]/", "http://[::ffff:169.254.169.254]/"} {
+		status, raw := w.shell(t, "POST", w.app.AppID+"/request", map[string]any{"url": u}, nil)
+		if status != http.StatusForbidden || !strings.Contains(failMessage(t, raw), "which mini programs may not reach") {
+			t.Errorf("%s: %d %s", u, status, raw)
+		}
 	}
 }

@@ -20,6 +20,7 @@ import (
 	"mime/multipart"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"sort"
 	"strings"
@@ -28,6 +29,8 @@ import (
 	"unicode/utf8"
 
 	"superapp/internal/identity"
+	"superapp/internal/inflight"
+	"superapp/internal/miniprogram/wxhttp"
 	"superapp/internal/netguard"
 )
 
@@ -46,21 +49,33 @@ const (
 	// maxRedirects is how many redirects a call follows, each checked like
 	// the first URL.
 	maxRedirects = 5
+	// MaxCallsPerUser is WeChat's limit on concurrent wx.request,
+	// wx.uploadFile and wx.downloadFile calls (10), per user here.
+	MaxCallsPerUser = 10
 )
 
 // proxy holds the outgoing HTTP client.
 type proxy struct {
-	dev, allowPrivate bool
-	resolve           resolver
-	dial              dialer
-	tlsConfig         *tls.Config
+	resolve   resolver
+	dial      dialer
+	tlsConfig *tls.Config
+	// calls caps each user's calls in flight.
+	calls *inflight.Counter
 
 	once   sync.Once
 	client *http.Transport
 }
 
-func newProxy(dev, allowPrivate bool) *proxy {
-	return &proxy{dev: dev, allowPrivate: allowPrivate, resolve: netguard.Resolve, dial: defaultDialer(allowPrivate)}
+// newProxy returns the proxy; allowPrivate lets it reach loopback and
+// private LAN addresses (never link-local or cloud metadata ones).
+func newProxy(allowPrivate bool) *proxy {
+	return &proxy{
+		resolve: func(ctx context.Context, host string) (netip.Addr, string, error) {
+			return netguard.ResolveAllowing(ctx, host, allowPrivate)
+		},
+		dial:  defaultDialer(allowPrivate),
+		calls: inflight.NewCounter(MaxCallsPerUser),
+	}
 }
 
 func (p *proxy) transport() *http.Transport {
@@ -119,14 +134,6 @@ func failure(status int, api, format string, args ...any) *apiError {
 	return &apiError{Status: status, Code: "wx_fail", Message: api + ":fail " + fmt.Sprintf(format, args...)}
 }
 
-// hopHeaders are never taken from the mini program: the transport or the
-// proxy sets them, or WeChat forbids them (Referer).
-var hopHeaders = map[string]bool{
-	"Host": true, "Connection": true, "Content-Length": true, "Transfer-Encoding": true, "Upgrade": true,
-	"Keep-Alive": true, "Proxy-Connection": true, "Proxy-Authorization": true, "Te": true, "Trailer": true,
-	"Referer": true, "Accept-Encoding": true,
-}
-
 func (h *Handler) request(w http.ResponseWriter, r *http.Request, u *identity.User, appid string) (any, error) {
 	if _, err := h.cfg.Registry.MiniProgram(r.Context(), appid); err != nil {
 		return nil, err
@@ -146,6 +153,10 @@ func (h *Handler) request(w http.ResponseWriter, r *http.Request, u *identity.Us
 	default:
 		return nil, apiErrorf(http.StatusBadRequest, "invalid_input", "api must be request, uploadFile or downloadFile.")
 	}
+	if !h.proxy.calls.Open(u.ID) {
+		return nil, failure(http.StatusTooManyRequests, api, "exceed max task count: at most %d requests, uploads and downloads at a time", MaxCallsPerUser)
+	}
+	defer h.proxy.calls.Close(u.ID)
 	timeout := DefaultNetworkTimeout
 	if call.Timeout > 0 && time.Duration(call.Timeout)*time.Millisecond < timeout {
 		timeout = time.Duration(call.Timeout) * time.Millisecond
@@ -181,20 +192,19 @@ func (h *Handler) request(w http.ResponseWriter, r *http.Request, u *identity.Us
 	}
 	for name, v := range call.Header {
 		ck := http.CanonicalHeaderKey(strings.TrimSpace(name))
-		if ck == "" || hopHeaders[ck] || strings.HasPrefix(ck, "Sec-") || strings.HasPrefix(ck, "Proxy-") {
+		if wxhttp.Forbidden(ck) {
 			continue
 		}
-		out.Header.Set(ck, headerValue(v))
+		out.Header.Set(ck, wxhttp.Value(v))
 	}
 	if contentType != "" {
 		out.Header.Set("Content-Type", contentType)
 	} else if api == "request" && out.Header.Get("Content-Type") == "" && method != "GET" && method != "HEAD" {
 		out.Header.Set("Content-Type", "application/json")
 	}
-	// What WeChat sends: the page-frame referer of the app's version.
-	out.Header.Set("Referer", "https://servicewechat.com/"+appid+"/devtools/page-frame.html")
+	out.Header.Set("Referer", wxhttp.Referer(appid))
 	if out.Header.Get("User-Agent") == "" {
-		out.Header.Set("User-Agent", "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 (KHTML, like Gecko) Mobile MicroMessenger/8.0 miniProgram superapp")
+		out.Header.Set("User-Agent", wxhttp.UserAgent)
 	}
 
 	hops := 0
@@ -273,7 +283,7 @@ func (c *ProxyCall) body(api string) ([]byte, string, error) {
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		mw.WriteField(k, headerValue(c.FormData[k]))
+		mw.WriteField(k, wxhttp.Value(c.FormData[k]))
 	}
 	name := c.FileName
 	if name == "" {
@@ -286,20 +296,6 @@ func (c *ProxyCall) body(api string) ([]byte, string, error) {
 	fw.Write(raw)
 	mw.Close()
 	return buf.Bytes(), mw.FormDataContentType(), nil
-}
-
-// headerValue writes a header or form value as WeChat does: strings as
-// they are, other JSON values as their text.
-func headerValue(v any) string {
-	switch x := v.(type) {
-	case string:
-		return x
-	case nil:
-		return ""
-	case float64:
-		return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%f", x), "0"), ".")
-	}
-	return fmt.Sprint(v)
 }
 
 // checkURL parses raw and checks its scheme, its domain against the app's
@@ -324,14 +320,12 @@ func (h *Handler) checkURL(ctx context.Context, appid, api string, kind DomainKi
 			return nil, failure(http.StatusBadRequest, api, "url not in domain list")
 		}
 	}
-	if !h.proxy.allowPrivate {
-		bad, why, err := h.proxy.resolve(ctx, u.Hostname())
-		if err != nil {
-			return nil, failure(http.StatusBadGateway, api, "cannot resolve %s", u.Hostname())
-		}
-		if why != "" {
-			return nil, failure(http.StatusForbidden, api, "%s resolves to %s (%s), which mini programs may not reach", u.Hostname(), bad, why)
-		}
+	bad, why, err := h.proxy.resolve(ctx, u.Hostname())
+	if err != nil {
+		return nil, failure(http.StatusBadGateway, api, "cannot resolve %s", u.Hostname())
+	}
+	if why != "" {
+		return nil, failure(http.StatusForbidden, api, "%s resolves to %s (%s), which mini programs may not reach", u.Hostname(), bad, why)
 	}
 	return u, nil
 }

@@ -16,6 +16,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"superapp/internal/account"
@@ -62,11 +63,15 @@ type Registry struct {
 	db       *store.DB
 	accounts *account.Service
 	now      func() time.Time
+
+	devHubOnce sync.Once
+	devHub     *DevHub
+	files      *fileCache
 }
 
 // NewRegistry returns the registry over db.
 func NewRegistry(db *store.DB, accounts *account.Service) *Registry {
-	return &Registry{db: db, accounts: accounts, now: time.Now}
+	return &Registry{db: db, accounts: accounts, now: time.Now, files: newFileCache(DefaultFileCacheBytes)}
 }
 
 // Build is a published build as the registry records it.
@@ -191,10 +196,13 @@ func (r *Registry) Publish(ctx context.Context, appid string, res *pack.Result, 
 				missing = append(missing, h)
 				continue
 			}
-			if err := insertFile(ctx, tx, h, data, b.BuiltAt); err != nil {
+			stored, err := insertFile(ctx, tx, h, data, b.BuiltAt)
+			if err != nil {
 				return err
 			}
-			b.NewFiles++
+			if stored {
+				b.NewFiles++
+			}
 		}
 		if len(missing) > 0 {
 			return &MissingFilesError{missing}
@@ -218,11 +226,21 @@ func trim(h string) string {
 	return h
 }
 
-func insertFile(ctx context.Context, tx *store.Tx, h string, data []byte, now int64) error {
-	// DO NOTHING: a concurrent publish may have stored the same bytes.
-	_, err := tx.Exec(ctx, "INSERT INTO mp_files(hash, size, data, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (hash) DO NOTHING",
+// execer is what both *store.DB and *store.Tx offer for writes.
+type execer interface {
+	Exec(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// insertFile stores a file unless it is already stored (a concurrent
+// publish may have stored the same bytes); it reports whether it was new.
+func insertFile(ctx context.Context, ex execer, h string, data []byte, now int64) (bool, error) {
+	res, err := ex.Exec(ctx, "INSERT INTO mp_files(hash, size, data, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (hash) DO NOTHING",
 		h, len(data), data, now)
-	return err
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
 }
 
 // queryer is what both *store.DB and *store.Tx offer for reads.
@@ -296,26 +314,28 @@ func (r *Registry) PutFile(ctx context.Context, hash string, data []byte) (bool,
 	if len(data) > MaxFileSize {
 		return false, &InvalidError{"body", fmt.Sprintf("has %d bytes; at most %d are allowed", len(data), MaxFileSize)}
 	}
-	res, err := r.db.Exec(ctx, "INSERT INTO mp_files(hash, size, data, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (hash) DO NOTHING",
-		hash, len(data), data, r.now().Unix())
-	if err != nil {
-		return false, err
-	}
-	n, err := res.RowsAffected()
-	return n == 1, err
+	return insertFile(ctx, r.db, hash, data, r.now().Unix())
 }
 
-// File returns a stored file's bytes.
+// File returns a stored file's bytes, which the caller must not change
+// (they may be the cache's).
 func (r *Registry) File(ctx context.Context, hash string) ([]byte, error) {
 	if !ValidHash(hash) {
 		return nil, ErrFileNotFound
+	}
+	if data, ok := r.files.get(hash); ok {
+		return data, nil
 	}
 	var data []byte
 	err := r.db.QueryRow(ctx, "SELECT data FROM mp_files WHERE hash = ?", hash).Scan(&data)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrFileNotFound
 	}
-	return data, err
+	if err != nil {
+		return nil, err
+	}
+	r.files.put(hash, data)
+	return data, nil
 }
 
 // DevBuild returns the mini program's dev build and its manifest JSON.

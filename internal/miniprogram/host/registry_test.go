@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 
 	"superapp/internal/account"
@@ -245,5 +247,99 @@ func TestSearchFindsPublishedMiniProgramsByName(t *testing.T) {
 	}
 	if _, err := reg.Search(ctx, "  "); err == nil {
 		t.Fatal("an empty search was accepted")
+	}
+}
+
+// Package files are read from the database once, then from memory until
+// the cache's bound pushes them out.
+func TestFilesAreCachedWithinTheBound(t *testing.T) {
+	reg, accounts, db := newRegistry(t)
+	host.SetFileCacheBytes(reg, 4096)
+	app := createApp(t, accounts, account.MiniProgram, "Cached")
+	ctx := context.Background()
+	a, b := strings.Repeat("a", 1000), strings.Repeat("b", 1000)
+	if _, err := reg.Publish(ctx, app.AppID, build(app.AppID, map[string]string{"a.txt": a, "b.txt": b}), ""); err != nil {
+		t.Fatal(err)
+	}
+	ha, hb := host.HashOf([]byte(a)), host.HashOf([]byte(b))
+	for _, h := range []string{ha, hb} {
+		if data, err := reg.File(ctx, h); err != nil || host.HashOf(data) != h {
+			t.Fatalf("first read of %s: %v", h[:8], err)
+		}
+	}
+	// Gone from the database, both are still served from memory, intact.
+	if _, err := db.Exec(ctx, "DELETE FROM mp_files WHERE hash IN (?, ?)", ha, hb); err != nil {
+		t.Fatal(err)
+	}
+	if data, err := reg.File(ctx, ha); err != nil || string(data) != a {
+		t.Fatalf("cached a: %v", err)
+	}
+	// Four more files of 1000 bytes push out the least recently used (b).
+	more := map[string]string{}
+	for i := range 3 {
+		more[fmt.Sprintf("m%d.txt", i)] = strings.Repeat(fmt.Sprint(i), 1000)
+	}
+	if _, err := reg.Publish(ctx, app.AppID, build(app.AppID, more), ""); err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range more {
+		if _, err := reg.File(ctx, host.HashOf([]byte(v))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := reg.File(ctx, hb); !errors.Is(err, host.ErrFileNotFound) {
+		t.Fatalf("b after eviction: %v, want it read (and missed) in the database", err)
+	}
+	if data, err := reg.File(ctx, ha); err != nil || string(data) != a {
+		t.Fatalf("a, used more recently, was evicted: %v", err)
+	}
+}
+
+// Concurrent replacements of one app's lists all succeed, and the lists
+// end as one of them set them (PostgreSQL once failed with a duplicate key).
+func TestConcurrentSetDomains(t *testing.T) {
+	reg, accounts, _ := newRegistry(t)
+	app := createApp(t, accounts, account.MiniProgram, "Race")
+	ctx := context.Background()
+	errs := make(chan error, 16)
+	for i := range 16 {
+		go func() {
+			d := host.Domains{host.DomainRequest: {"a.example.com", "b.example.com", fmt.Sprintf("c%d.example.com", i%2)}}
+			_, err := reg.SetDomains(ctx, app.AppID, d)
+			errs <- err
+		}()
+	}
+	for range 16 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	d, err := reg.Domains(ctx, app.AppID)
+	if err != nil || len(d[host.DomainRequest]) != 3 {
+		t.Fatalf("request domains after the race: %v %v", d[host.DomainRequest], err)
+	}
+}
+
+// Concurrent publishes sharing files all succeed.
+func TestConcurrentPublishesShareFiles(t *testing.T) {
+	reg, accounts, _ := newRegistry(t)
+	ctx := context.Background()
+	apps := []*account.App{createApp(t, accounts, account.MiniProgram, "A"), createApp(t, accounts, account.MiniProgram, "B")}
+	errs := make(chan error, 12)
+	for i := range 12 {
+		go func() {
+			files := map[string]string{"own": fmt.Sprint("own ", i)}
+			for j := range 20 {
+				files[fmt.Sprintf("f%d.txt", j)] = fmt.Sprintf("shared %d", (j*7+i)%30)
+			}
+			app := apps[i%2]
+			_, err := reg.Publish(ctx, app.AppID, build(app.AppID, files), "")
+			errs <- err
+		}()
+	}
+	for range 12 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
 	}
 }

@@ -21,7 +21,13 @@ const socketPattern = "GET /shell/api/mp/{appid}/socket"
 
 func (h *Handler) socketRelay() http.Handler {
 	return socketproxy.New(socketproxy.Options{
-		Allow:        h.allowSocket,
+		Allow: h.allowSocket,
+		User: func(r *http.Request) string {
+			if u, err := h.currentUser(r); err == nil {
+				return u.ID
+			}
+			return "" // allowSocket refuses it
+		},
 		AllowPrivate: h.cfg.AllowPrivate || h.cfg.Dev,
 	})
 }

@@ -160,7 +160,14 @@ type Package struct {
 // Build packs the project in dir. The error, if any, is a diag.List naming
 // file, line and column, or the file and its size against the limit.
 // Nothing is returned with an error.
-func Build(dir string, opts Options) (*Result, error) {
+func Build(dir string, opts Options) (res *Result, err error) {
+	// A compiler bug must not take the caller (the dev loop, the server)
+	// down: the compile jobs recover on their own goroutines, this the rest.
+	defer func() {
+		if r := recover(); r != nil {
+			res, err = nil, diag.List{diag.Errorf(project.Whole, 0, 0, "internal compiler error: %v", r)}
+		}
+	}()
 	proj, err := project.Load(dir)
 	if err != nil {
 		return nil, err
@@ -216,7 +223,7 @@ func (b *builder) fail(err error) {
 	case errors.As(err, &one):
 		b.errs = append(b.errs, one)
 	default:
-		b.errs = append(b.errs, diag.Errorf("?", 0, 0, "%v", err))
+		b.errs = append(b.errs, diag.Errorf(project.Whole, 0, 0, "%v", err))
 	}
 }
 
@@ -267,7 +274,7 @@ func (b *builder) schedule() {
 		b.startWXSS("app.wxss", "")
 	}
 	for _, f := range p.Files() {
-		if npmPackageDir(f) != "" || project.Ignored(p.Config.Ignore, f) {
+		if npmPackageDir(f) != "" || p.Config.Ignore.Match(f) {
 			continue
 		}
 		switch {
@@ -330,29 +337,18 @@ func (b *builder) put(file, code string) {
 	b.mu.Unlock()
 }
 
-func (b *builder) startWXML(file string) {
-	b.start(file, func() {
-		src, ok := b.read(file)
-		if !ok {
-			return
-		}
-		js, deps, err := compileWXML(file, src)
-		if err != nil {
-			b.fail(err)
-			return
-		}
-		b.put(file, js)
-		b.checkDeps(file, src, deps)
-	})
-}
+func (b *builder) startWXML(file string) { b.startTemplate(file, compileWXML) }
 
-func (b *builder) startWXS(file string) {
+func (b *builder) startWXS(file string) { b.startTemplate(file, compileWXS) }
+
+// startTemplate compiles a .wxml or .wxs file and follows its imports.
+func (b *builder) startTemplate(file string, compile func(string, []byte) (string, []string, error)) {
 	b.start(file, func() {
 		src, ok := b.read(file)
 		if !ok {
 			return
 		}
-		js, deps, err := compileWXS(file, src)
+		js, deps, err := compile(file, src)
 		if err != nil {
 			b.fail(err)
 			return
@@ -478,7 +474,7 @@ var (
 
 func (b *builder) isAsset(file string) bool {
 	ext := path.Ext(file)
-	if sourceExt[ext] || devExt[ext] || project.Ignored(b.proj.Config.Ignore, file) {
+	if sourceExt[ext] || devExt[ext] || b.proj.Config.Ignore.Match(file) {
 		return false
 	}
 	if dir := npmPackageDir(file); dir != "" && !b.npmUsed[dir] {

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
@@ -78,21 +77,7 @@ func useFakes(t *testing.T) {
 func copyTree(t *testing.T, src string) string {
 	t.Helper()
 	dst := t.TempDir()
-	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		if d.IsDir() {
-			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
-	})
-	if err != nil {
+	if err := os.CopyFS(dst, os.DirFS(src)); err != nil {
 		t.Fatal(err)
 	}
 	return dst
@@ -486,5 +471,22 @@ func TestBuildShopWithRealCompilers(t *testing.T) {
 	again := mustBuild(t, "testdata/shop", Options{})
 	if !bytes.Equal(res.ManifestJSON, again.ManifestJSON) {
 		t.Error("two builds differ")
+	}
+}
+
+// A crashing compiler fails the build with an error naming the file it
+// was compiling; nothing panics out of Build.
+func TestACompilerPanicIsABuildError(t *testing.T) {
+	useFakes(t)
+	compileWXS = func(p string, src []byte) (string, []string, error) { panic("boom") }
+	res, err := Build("testdata/shop", Options{})
+	var list diag.List
+	if res != nil || !errors.As(err, &list) || len(list) == 0 {
+		t.Fatalf("Build: %v %v", res, err)
+	}
+	for _, e := range list {
+		if !strings.HasSuffix(e.File, ".wxs") || e.Msg != "internal compiler error: boom" {
+			t.Errorf("error %v", e)
+		}
 	}
 }

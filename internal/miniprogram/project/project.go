@@ -30,7 +30,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -59,62 +58,6 @@ type Project struct {
 	files map[string]int64 // every file under Root (see walk) → its size
 	mu    sync.Mutex
 	cache map[string][]byte
-}
-
-// Config is what a build needs from project.config.json.
-type Config struct {
-	AppID           string
-	CompileType     string
-	MiniprogramRoot string
-	Setting         map[string]any
-	// Ignore is packOptions.ignore: files DevTools leaves out of uploads.
-	Ignore []IgnoreRule
-}
-
-// IgnoreRule is one packOptions.ignore entry: Type is file, folder,
-// suffix, prefix, glob or regexp.
-type IgnoreRule struct {
-	Type  string `json:"type"`
-	Value string `json:"value"`
-}
-
-// Ignored applies packOptions.ignore rules to a path relative to the mini
-// program root, as WeChat DevTools does; the packer and the dev loop's
-// watcher both use it.
-func Ignored(rules []IgnoreRule, file string) bool {
-	for _, r := range rules {
-		v := strings.TrimPrefix(r.Value, "/")
-		switch r.Type {
-		case "file":
-			if file == v {
-				return true
-			}
-		case "folder":
-			if v != "" && strings.HasPrefix(file, strings.TrimSuffix(v, "/")+"/") {
-				return true
-			}
-		case "suffix":
-			if r.Value != "" && strings.HasSuffix(file, r.Value) {
-				return true
-			}
-		case "prefix":
-			if r.Value != "" && strings.HasPrefix(path.Base(file), r.Value) {
-				return true
-			}
-		case "glob":
-			if ok, _ := path.Match(v, file); ok {
-				return true
-			}
-			if ok, _ := path.Match(v, path.Base(file)); ok && !strings.Contains(v, "/") {
-				return true
-			}
-		case "regexp":
-			if re, err := regexp.Compile(r.Value); err == nil && re.MatchString(file) {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // Package is the main package or one subpackage.
@@ -252,14 +195,14 @@ func Load(dir string) (*Project, error) {
 		Global: map[string]string{}, cache: map[string][]byte{},
 	}}
 	l.Root = abs
-	if src, err := os.ReadFile(filepath.Join(abs, "project.config.json")); err == nil {
-		if f, err := parseJSON("project.config.json", src); err != nil {
+	if src, err := os.ReadFile(filepath.Join(abs, ConfigFile)); err == nil {
+		if f, err := parseJSON(ConfigFile, src); err != nil {
 			l.add(err)
 		} else {
 			l.readConfig(f)
 		}
 	} else if !errors.Is(err, fs.ErrNotExist) {
-		l.add(diag.Errorf("project.config.json", 0, 0, "%v", err))
+		l.add(diag.Errorf(ConfigFile, 0, 0, "%v", err))
 	}
 	if err := l.walk(); err != nil {
 		l.add(diag.Errorf(l.Config.MiniprogramRoot+".", 0, 0, "%v", err))
@@ -280,31 +223,12 @@ func Load(dir string) (*Project, error) {
 }
 
 func (l *loader) readConfig(f *JSONFile) {
-	v := f.Value
-	l.Config.AppID, _ = v["appid"].(string)
-	l.Config.CompileType, _ = v["compileType"].(string)
-	l.Config.Setting, _ = v["setting"].(map[string]any)
-	if root, ok := v["miniprogramRoot"].(string); ok && root != "" {
-		clean := path.Clean(strings.TrimPrefix(filepath.ToSlash(root), "./"))
-		if clean != "." {
-			l.Config.MiniprogramRoot = clean + "/"
-		}
-		l.Root = filepath.Join(l.Dir, filepath.FromSlash(clean))
+	cfg, errs := configOf(f)
+	l.Config = cfg
+	if len(errs) > 0 {
+		l.add(errs)
 	}
-	if po, ok := v["packOptions"].(map[string]any); ok {
-		list, _ := po["ignore"].([]any)
-		for i, e := range list {
-			m, _ := e.(map[string]any)
-			typ, _ := m["type"].(string)
-			val, _ := m["value"].(string)
-			switch typ {
-			case "file", "folder", "suffix", "prefix", "glob", "regexp":
-				l.Config.Ignore = append(l.Config.Ignore, IgnoreRule{typ, val})
-			default:
-				l.add(f.Errorf(keys("packOptions", "ignore", i), "packOptions.ignore: unknown type %q (file, folder, suffix, prefix, glob or regexp)", typ))
-			}
-		}
-	}
+	l.Root = filepath.Join(l.Dir, filepath.FromSlash(cfg.MiniprogramRoot))
 }
 
 // walk indexes the files under Root, so that existence checks need no

@@ -2,6 +2,7 @@ package project
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -305,7 +306,71 @@ func TestShopFixture(t *testing.T) {
 	if p.Config.MiniprogramRoot != "miniprogram/" || len(p.Pages) != 4 || len(p.Components) != 5 || p.Sitemap == nil {
 		t.Errorf("root %q pages %d components %d", p.Config.MiniprogramRoot, len(p.Pages), len(p.Components))
 	}
-	if len(p.Config.Ignore) != 1 || p.Config.Ignore[0] != (IgnoreRule{"folder", "docs"}) {
+	if r := p.Config.Ignore.Rules(); len(r) != 1 || r[0] != (IgnoreRule{"folder", "docs"}) {
 		t.Errorf("ignore %v", p.Config.Ignore)
+	}
+}
+
+func TestParseRootStaysInsideTheProject(t *testing.T) {
+	for raw, want := range map[string]string{"": "", ".": "", "./": "", "src": "src/", "./src/": "src/", "a/b/../c": "a/c/"} {
+		if got, err := ParseRoot(raw); err != nil || got != want {
+			t.Errorf("ParseRoot(%q) = %q, %v; want %q", raw, got, err, want)
+		}
+	}
+	for _, raw := range []string{"..", "../other", "src/../../x", "/etc", "/"} {
+		if got, err := ParseRoot(raw); err == nil {
+			t.Errorf("ParseRoot(%q) = %q, want an error", raw, got)
+		}
+	}
+}
+
+// A root outside the project and an invalid ignore pattern are reported
+// at their keys in project.config.json.
+func TestConfigProblemsNameTheirKeys(t *testing.T) {
+	files := base()
+	files["project.config.json"] = "{\n  \"miniprogramRoot\": \"../elsewhere\",\n  \"packOptions\": {\"ignore\": [\n    {\"type\": \"regexp\", \"value\": \"a(b\"},\n    {\"type\": \"glob\", \"value\": \"[x\"}\n  ]}\n}\n"
+	_, err := Load(write(t, files))
+	var list diag.List
+	if !errors.As(err, &list) {
+		t.Fatalf("Load: %v", err)
+	}
+	want := map[string]bool{"project.config.json:2:3": false, "project.config.json:4:24": false, "project.config.json:5:22": false}
+	for _, e := range list {
+		at := fmt.Sprintf("%s:%d:%d", e.File, e.Line, e.Col)
+		if _, ok := want[at]; ok {
+			want[at] = true
+		}
+	}
+	for at, found := range want {
+		if !found {
+			t.Errorf("no error at %s in:\n%v", at, err)
+		}
+	}
+	// ReadConfig (the dev loop's) reports the same and keeps what is valid.
+	dir := write(t, map[string]string{"project.config.json": `{"appid": " wxabc ", "packOptions": {"ignore": [{"type": "regexp", "value": "("}, {"type": "suffix", "value": ".md"}]}}`})
+	cfg, err := ReadConfig(dir)
+	if err == nil || !strings.HasPrefix(err.Error(), "project.config.json:1:") || cfg.AppID != "wxabc" || !cfg.Ignore.Match("docs/a.md") || cfg.Ignore.Match("a.js") {
+		t.Fatalf("ReadConfig: %+v %v", cfg, err)
+	}
+	if cfg, err := ReadConfig(t.TempDir()); err != nil || cfg.Ignore.Match("x") {
+		t.Fatalf("no project.config.json: %+v %v", cfg, err)
+	}
+}
+
+func TestIgnoreMatchesEachRuleType(t *testing.T) {
+	ig, bad := CompileIgnore([]IgnoreRule{{"file", "/a/b.js"}, {"folder", "docs/"}, {"suffix", ".map"}, {"prefix", "draft-"},
+		{"glob", "*.psd"}, {"glob", "art/*.png"}, {"regexp", `\.bak$`}})
+	if len(bad) != 0 {
+		t.Fatal(bad)
+	}
+	for file, want := range map[string]bool{"a/b.js": true, "a/c.js": false, "docs/x/y.md": true, "docsx/y": false, "x.js.map": true,
+		"p/draft-page.js": true, "p/page-draft.js": false, "deep/logo.psd": true, "art/a.png": true, "x/art/a.png": false, "old.bak": true, "bak.js": false} {
+		if got := ig.Match(file); got != want {
+			t.Errorf("%s: %v, want %v", file, got, want)
+		}
+	}
+	var none *Ignore
+	if none.Match("x") {
+		t.Fatal("a nil Ignore matched")
 	}
 }

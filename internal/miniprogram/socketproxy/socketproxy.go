@@ -14,6 +14,7 @@
 //     non-public address without AllowPrivate);
 //   - 4502: the developer's server is unreachable or refused the handshake;
 //   - 4504: its handshake did not complete within HandshakeTimeout;
+//   - 4429: the user already has MaxPerUser sockets open;
 //   - 1009: a message over MaxMessage (either direction; both sides are closed);
 //   - otherwise the code and reason the other side closed with (1001 when it
 //     vanished without a close frame; 4502 to the browser when the server did).
@@ -39,6 +40,8 @@ import (
 	"sync"
 	"time"
 
+	"superapp/internal/inflight"
+	"superapp/internal/miniprogram/wxhttp"
 	"superapp/internal/netguard"
 )
 
@@ -53,6 +56,9 @@ const (
 	writeTimeout = 10 * time.Second
 	// closeGrace is how long the relay waits for the close handshake.
 	closeGrace = 5 * time.Second
+	// DefaultMaxPerUser bounds one user's open sockets (the shell allows a
+	// mini program 5, as WeChat does; a user may run a few at once).
+	DefaultMaxPerUser = 20
 )
 
 // Options configure the relay.
@@ -68,9 +74,15 @@ type Options struct {
 	// whose host is the request's Host (a page of another site must not
 	// open sockets with the user's cookies).
 	CheckOrigin func(r *http.Request) bool
+	// User names the request's user for the MaxPerUser cap ("" is not
+	// counted; Allow refuses it). Default: no cap.
+	User func(r *http.Request) string
+	// MaxPerUser is how many relays one user may have open; default
+	// DefaultMaxPerUser.
+	MaxPerUser int
 	// AllowPrivate lets targets resolve to loopback and private addresses
-	// (dev mode, tests). Off, they are refused when the name is checked and
-	// again at dial time.
+	// (dev mode, tests), never link-local or cloud metadata ones. Off, they
+	// are refused when the name is checked and again at dial time.
 	AllowPrivate     bool
 	HandshakeTimeout time.Duration
 	MaxMessage       int64
@@ -80,7 +92,9 @@ type Options struct {
 }
 
 type handler struct {
-	o Options
+	o     Options
+	users *inflight.Counter
+	grace time.Duration // closeGrace; tests shorten it
 }
 
 // New returns the relay handler.
@@ -103,7 +117,10 @@ func New(o Options) http.Handler {
 	if o.PingInterval <= 0 {
 		o.PingInterval = DefaultPingInterval
 	}
-	return &handler{o: o}
+	if o.MaxPerUser <= 0 {
+		o.MaxPerUser = DefaultMaxPerUser
+	}
+	return &handler{o: o, users: inflight.NewCounter(o.MaxPerUser), grace: closeGrace}
 }
 
 func sameOrigin(r *http.Request) bool {
@@ -127,13 +144,6 @@ func refuse(code int, format string, args ...any) *refusal {
 	return &refusal{code, fmt.Sprintf(format, args...)}
 }
 
-// forwardHeaders are never taken from the mini program's header option:
-// the handshake sets them, or WeChat forbids them.
-var forwardDenied = map[string]bool{
-	"Host": true, "Connection": true, "Upgrade": true, "Content-Length": true, "Transfer-Encoding": true,
-	"Keep-Alive": true, "Te": true, "Trailer": true, "Referer": true, "Origin": true,
-}
-
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !h.o.CheckOrigin(r) {
 		http.Error(w, "cross-origin WebSocket refused", http.StatusForbidden)
@@ -150,6 +160,16 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer browser.nc.Close()
+	if h.o.User != nil {
+		if user := h.o.User(r); user != "" {
+			if !h.users.Open(user) {
+				browser.writeClose(CloseTooMany, fmt.Sprintf("exceed max task count: at most %d sockets per user are open at a time", h.o.MaxPerUser))
+				h.awaitClose(browser)
+				return
+			}
+			defer h.users.Close(user)
+		}
+	}
 
 	ctx, cancel := context.WithTimeout(r.Context(), h.o.HandshakeTimeout)
 	upstream, open, err := h.connect(ctx, r, appid)
@@ -205,27 +225,27 @@ func (h *handler) connect(ctx context.Context, r *http.Request, appid string) (*
 		}
 		for name, v := range m {
 			ck := http.CanonicalHeaderKey(strings.TrimSpace(name))
-			if ck == "" || !token(ck) || forwardDenied[ck] || strings.HasPrefix(ck, "Sec-") || strings.HasPrefix(ck, "Proxy-") {
+			if !token(ck) || wxhttp.Forbidden(ck) {
 				continue
 			}
-			s := fmt.Sprint(v)
+			s := wxhttp.Value(v)
 			if strings.ContainsAny(s, "\r\n") {
 				continue
 			}
 			header.Set(ck, s)
 		}
 	}
-	header.Set("Referer", "https://servicewechat.com/"+appid+"/devtools/page-frame.html")
+	header.Set("Referer", wxhttp.Referer(appid))
 	if header.Get("User-Agent") == "" {
-		header.Set("User-Agent", "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 (KHTML, like Gecko) Mobile MicroMessenger/8.0 miniProgram superapp")
+		header.Set("User-Agent", wxhttp.UserAgent)
 	}
 
 	hostname := target.Hostname()
-	bad, why, err := netguard.Resolve(ctx, hostname)
+	bad, why, err := netguard.ResolveAllowing(ctx, hostname, h.o.AllowPrivate)
 	if err != nil {
 		return nil, nil, timeoutOr(ctx, refuse(CloseUpstreamFailed, "cannot resolve %s", hostname))
 	}
-	if why != "" && !h.o.AllowPrivate {
+	if why != "" {
 		return nil, nil, refuse(CloseRefused, "%s resolves to %s, which is %s", hostname, bad, why)
 	}
 	port := target.Port()
@@ -288,7 +308,7 @@ func token(s string) bool {
 
 // awaitClose reads until the peer answers the close (or the grace ends).
 func (h *handler) awaitClose(c *conn) {
-	c.nc.SetReadDeadline(time.Now().Add(closeGrace))
+	c.nc.SetReadDeadline(time.Now().Add(h.grace))
 	for {
 		if _, _, err := c.readMessage(nil); err != nil {
 			return
@@ -299,8 +319,19 @@ func (h *handler) awaitClose(c *conn) {
 // relay copies messages both ways until either side closes.
 func (h *handler) relay(browser, upstream *conn) {
 	idle := 2*h.o.PingInterval + writeTimeout
+	// Activity keeps a side's read deadline ahead until one side ends;
+	// from then on only the close handshake's grace counts, or a peer
+	// that ignores our close and keeps pinging would hold the relay open.
+	var mu sync.Mutex
+	ending := false
 	alive := func(c *conn) func() {
-		return func() { c.nc.SetReadDeadline(time.Now().Add(idle)) }
+		return func() {
+			mu.Lock()
+			defer mu.Unlock()
+			if !ending {
+				c.nc.SetReadDeadline(time.Now().Add(idle))
+			}
+		}
 	}
 	alive(browser)()
 	alive(upstream)()
@@ -334,10 +365,19 @@ func (h *handler) relay(browser, upstream *conn) {
 		}
 	}()
 	<-done
-	// One side ended: give the close handshake a moment, then drop both.
-	grace := time.Now().Add(closeGrace)
+	// One side ended: give the close handshake a moment, then drop both
+	// (closing also ends a pump blocked writing to a stalled peer).
+	mu.Lock()
+	ending = true
+	grace := time.Now().Add(h.grace)
 	browser.nc.SetReadDeadline(grace)
 	upstream.nc.SetReadDeadline(grace)
+	mu.Unlock()
+	drop := time.AfterFunc(h.grace, func() {
+		browser.nc.Close()
+		upstream.nc.Close()
+	})
+	defer drop.Stop()
 	wg.Wait()
 }
 

@@ -1,9 +1,11 @@
 package socketproxy
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -355,4 +357,76 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	t.Fatal("condition not reached")
+}
+
+func newReader(nc net.Conn) *bufio.Reader { return bufio.NewReader(nc) }
+
+// A server that ignores our close and keeps pinging cannot hold the relay
+// open: once the browser has closed, only the close grace counts.
+func TestRelayEndsAfterTheGraceWhenTheServerIgnoresTheClose(t *testing.T) {
+	h := &handler{o: Options{PingInterval: time.Hour, MaxMessage: 1 << 10}, grace: 100 * time.Millisecond}
+	bSide, bPeer := net.Pipe()
+	uSide, uPeer := net.Pipe()
+	browser := &conn{nc: bSide, br: newReader(bSide), max: 1 << 10}
+	upstream := &conn{nc: uSide, br: newReader(uSide), client: true, max: 1 << 10}
+	go io.Copy(io.Discard, bPeer) // the browser reads what it gets
+	go io.Copy(io.Discard, uPeer) // the server reads, and ignores, our close
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() { // and pings faster than the grace
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(20 * time.Millisecond):
+				uPeer.Write([]byte{0x89, 0x00})
+			}
+		}
+	}()
+	done := make(chan struct{})
+	go func() { h.relay(browser, upstream); close(done) }()
+	// The browser closes (a masked close 1000).
+	k := []byte{1, 2, 3, 4}
+	bPeer.Write([]byte{0x88, 0x82, k[0], k[1], k[2], k[3], 0x03 ^ k[0], 0xe8 ^ k[1]})
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second): // a hundred graces
+		t.Fatal("the relay is still running long after the browser closed")
+	}
+}
+
+// One user's sockets are capped; the next one closes with 4429 and the
+// mini program reads why.
+func TestSocketsPerUserAreCapped(t *testing.T) {
+	echo := newEchoServer(t)
+	relay, _ := newRelay(t, Options{AllowPrivate: true, MaxPerUser: 2, User: func(r *http.Request) string { return r.URL.Query().Get("user") }})
+	ann := url.Values{"user": {"ann"}}
+	first := dialRelay(t, relay, echo.wsURL(), ann, nil)
+	readOpen(t, first)
+	readOpen(t, dialRelay(t, relay, echo.wsURL(), ann, nil))
+	if ce := readClose(t, dialRelay(t, relay, echo.wsURL(), ann, nil)); ce.Code != CloseTooMany || !strings.Contains(ce.Reason, "exceed max task count") {
+		t.Fatalf("the third socket: %+v", ce)
+	}
+	readOpen(t, dialRelay(t, relay, echo.wsURL(), url.Values{"user": {"bob"}}, nil))
+	// Closing one gives its place back.
+	first.writeClose(1000, "")
+	readClose(t, first)
+	waitFor(t, func() bool {
+		c := dialRelay(t, relay, echo.wsURL(), ann, nil)
+		defer c.nc.Close()
+		op, _, err := c.readMessage(nil)
+		return err == nil && op == opText
+	})
+}
+
+// AllowPrivate (dev mode) still never reaches link-local or cloud
+// metadata addresses.
+func TestMetadataRefusedEvenWithPrivateAllowed(t *testing.T) {
+	relay, _ := newRelay(t, Options{AllowPrivate: true})
+	for _, target := range []string{"ws://169.254.169.254/", "ws://[fd00:ec2::254]/"} {
+		ce := readClose(t, dialRelay(t, relay, target, nil, nil))
+		if ce.Code != CloseRefused || !(strings.Contains(ce.Reason, "link-local") || strings.Contains(ce.Reason, "metadata")) {
+			t.Errorf("%s: close %+v, want 4403", target, ce)
+		}
+	}
 }

@@ -33,21 +33,20 @@ const (
 
 // Close codes (RFC 6455 §7.4.1) and the relay's own (4000–4999 are private use).
 const (
-	CloseNormal        = 1000
 	CloseGoingAway     = 1001
 	CloseProtocolError = 1002
 	CloseNoStatus      = 1005
 	CloseAbnormal      = 1006
 	CloseInvalidData   = 1007
-	ClosePolicy        = 1008
 	CloseTooBig        = 1009
-	CloseInternal      = 1011
 	// CloseRefused: the target is not allowed (domain list, private address, bad URL).
 	CloseRefused = 4403
 	// CloseUpstreamFailed: the developer's server could not be reached or refused the handshake.
 	CloseUpstreamFailed = 4502
 	// CloseUpstreamTimeout: the developer's server did not complete the handshake in time.
 	CloseUpstreamTimeout = 4504
+	// CloseTooMany: the user already has Options.MaxPerUser sockets open.
+	CloseTooMany = 4429
 )
 
 const acceptGUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
@@ -387,5 +386,3 @@ func clientHandshake(nc net.Conn, target string, host, path string, protocols []
 	nc.SetDeadline(time.Time{})
 	return &conn{nc: nc, br: br, client: true, max: max}, proto, resp.Header, nil
 }
-
-func newReader(nc net.Conn) *bufio.Reader { return bufio.NewReader(nc) }
