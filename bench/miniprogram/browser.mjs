@@ -47,7 +47,9 @@ function instrument(selectors) {
       const m = e.data;
       if (!m || typeof m.t !== 'string') return;
       mark('frame.got.' + m.t);
-      if (m.t === 'load') B.runtimeLength = m.runtime.length;
+      // The logic runtime's text comes with 'load', or ahead of it with
+      // 'warm' when the shell pre-warms a spare frame.
+      if ((m.t === 'load' || m.t === 'warm') && typeof m.runtime === 'string' && !B.runtimeLength) B.runtimeLength = m.runtime.length;
       if (m.t === 'show') B.shows.push(T());
     },
     true,
@@ -58,7 +60,13 @@ function instrument(selectors) {
       const s = parts[0];
       const n = B.runtimeLength;
       const at = (k) => `\n;(self.__bm = self.__bm || {})[${JSON.stringify(k)}] = performance.timeOrigin + performance.now();\n`;
-      parts = [at('start') + s.slice(0, n) + at('runtimeEvaluated') + s.slice(n) + at('serviceEvaluated') + 'self.postMessage({t: "__bench", marks: self.__bm});\n'];
+      if (s.length === n) {
+        // The runtime alone (a pre-warmed worker): the package's code comes
+        // later through importScripts, which this wraps to time it.
+        const hook = `;(function(){var is=self.importScripts;self.importScripts=function(){var first=!self.__bm.serviceStart;if(first)self.__bm.serviceStart=performance.timeOrigin+performance.now();is.apply(self,arguments);if(first){self.__bm.serviceEvaluated=performance.timeOrigin+performance.now();self.postMessage({t:"__bench",marks:self.__bm});}};})();\n`;
+        parts = [at('start') + s + at('runtimeEvaluated') + hook];
+      } else
+        parts = [at('start') + s.slice(0, n) + at('runtimeEvaluated') + s.slice(n) + at('serviceEvaluated') + 'self.postMessage({t: "__bench", marks: self.__bm});\n'];
     }
     return new OrigBlob(parts, opts);
   };
@@ -116,6 +124,33 @@ async function mpFrame(page, appid) {
 // phases of this launch, in ms from the shell's navigation start.
 async function launch(page, app) {
   await page.goto(`${config.base}/miniprogram/${app.appid}`, { waitUntil: 'commit' });
+  return measure(page, app, null);
+}
+
+// How long the shell sits idle on Discover before the user taps: the time
+// a person takes to find the entry, and what the shell gets to prepare a
+// container (requestIdleCallback) before any mini program is opened.
+const SHELL_IDLE_MS = 3000;
+
+// launchInShell opens the shell on Discover in a new tab (the shell's
+// files cached or not, as the context has them), lets it sit idle, then
+// taps the app in Discover's recently used list: an in-app navigation.
+// Returns the phases of this launch, in ms from the tap.
+async function launchInShell(context, app, problems) {
+  const page = await context.newPage();
+  page.setDefaultTimeout(20_000);
+  page.on('pageerror', (e) => problems.push('pageerror: ' + e.message));
+  page.on('console', (m) => m.type() === 'error' && problems.push('console: ' + m.text()));
+  await page.goto(`${config.base}/discover`);
+  const cell = page.locator(`[data-testid=mp-recent][data-appid="${app.appid}"]`);
+  await cell.waitFor();
+  await page.waitForTimeout(SHELL_IDLE_MS);
+  await cell.click();
+  const out = await measure(page, app, 'click');
+  return { page, out };
+}
+
+async function measure(page, app, from) {
   const frame = await mpFrame(page, app.appid);
   await frame.waitForFunction((s) => window.__bench && window.__bench.foundFrame[s], app.selector, { timeout: 20_000, polling: 50 }).catch(async (e) => {
     const html = await frame.evaluate(() => window.__bench?.pageRoot?.innerHTML.slice(0, 600) ?? '(no page shadow root)').catch(() => '?');
@@ -125,6 +160,7 @@ async function launch(page, app) {
     const nav = performance.getEntriesByType('navigation')[0];
     return {
       timeOrigin: performance.timeOrigin,
+      lastClick: window.__bench.lastClick,
       marks: window.__bench.marks,
       domContentLoaded: nav.domContentLoadedEventEnd,
       responseEnd: nav.responseEnd,
@@ -145,9 +181,13 @@ async function launch(page, app) {
       resources: performance.getEntriesByType('resource').map((r) => ({ name: new URL(r.name).pathname, start: r.startTime, end: r.responseEnd, transfer: r.transferSize })),
     };
   });
-  const t0 = top.timeOrigin;
+  // Full-page navigation: from the shell document's navigation start; in
+  // the shell: from the tap (its event.timeStamp). Phases that happened
+  // before the tap (a pre-warmed frame) come out negative.
+  const t0 = from === 'click' ? top.lastClick : top.timeOrigin;
   const rel = (t) => (t === undefined ? null : t - t0);
   const res = (pred) => top.resources.filter((r) => pred(r.name));
+  const sinceNav = (t) => (t === undefined || t === null ? null : t + top.timeOrigin - t0);
   const launchAPI = res((n) => n.endsWith('/launch'))[0];
   const fetched = res((n) => n.startsWith('/mp/runtime/') || n.startsWith('/mp/pkg/'));
   const viewJS = fr.resources.find((r) => r.name.endsWith('/view.js'));
@@ -156,11 +196,11 @@ async function launch(page, app) {
     rendered: rel(fr.found[app.selector]),
     renderedFrame: rel(fr.foundFrame[app.selector]),
     phases: {
-      shellHTML: top.responseEnd,
-      shellDOMContentLoaded: top.domContentLoaded,
-      launchAPIStart: launchAPI ? launchAPI.start : null,
-      launchAPIEnd: launchAPI ? launchAPI.end : null,
-      filesFetched: fetched.length ? Math.max(...fetched.map((r) => r.end)) : null,
+      shellHTML: sinceNav(top.responseEnd),
+      shellDOMContentLoaded: sinceNav(top.domContentLoaded),
+      launchAPIStart: launchAPI ? sinceNav(launchAPI.start) : null,
+      launchAPIEnd: launchAPI ? sinceNav(launchAPI.end) : null,
+      filesFetched: fetched.length ? sinceNav(Math.max(...fetched.map((r) => r.end))) : null,
       frameNavStart: rel(fr.timeOrigin),
       frameHTML: inFrame(fr.htmlEnd),
       viewJSStart: inFrame(viewJS?.start),
@@ -170,6 +210,7 @@ async function launch(page, app) {
       workerNew: rel(fr.marks['worker.new']),
       workerStart: rel(fr.worker.start),
       runtimeEvaluated: rel(fr.worker.runtimeEvaluated),
+      serviceStart: rel(fr.worker.serviceStart),
       serviceEvaluated: rel(fr.worker.serviceEvaluated),
       firstOps: rel(fr.marks['worker.first.ops']),
       firstMutation: rel(fr.marks['page.firstMutation']),
@@ -207,11 +248,23 @@ async function resume(page, app) {
   return { visible: top.visible - top.lastClick, visibleFrame: top.visibleFrame - top.lastClick, showDelivered: show - top.lastClick };
 }
 
-async function newContext(browser, selectors) {
+async function newContext(browser, selectors, recentApp) {
   const context = await browser.newContext({ viewport: { width: 390, height: 780 }, deviceScaleFactor: 1, locale: 'en-US' });
   await context.addInitScript(instrument, selectors);
   const r = await context.request.post(config.base + '/shell/api/test-user', { data: {} });
   if (!r.ok()) throw new Error(`test-user: ${r.status()} ${await r.text()}`);
+  if (recentApp) {
+    // The app is in the user's recently used list (recent.ts's key), as
+    // after an earlier visit, so Discover offers it to tap.
+    const body = await r.json();
+    const user = body.user ?? body;
+    await context.addInitScript(
+      ([k, v]) => {
+        if (location.pathname === '/discover' && !localStorage.getItem(k)) localStorage.setItem(k, v);
+      },
+      [`superapp.mp.recent.${user.id}`, JSON.stringify([{ appid: recentApp.appid, name: recentApp.name, at: Date.now() }])],
+    );
+  }
   const page = await context.newPage();
   page.setDefaultTimeout(20_000);
   const problems = [];
@@ -224,7 +277,7 @@ async function coldWarm(browser) {
   const selectors = config.cold.map((a) => a.selector);
   const out = {};
   for (const app of config.cold) {
-    const samples = { cold: [], warm: [], resume: [], problems: [] };
+    const samples = { shellCold: [], shellWarm: [], cold: [], warm: [], resume: [], problems: [] };
     out[app.name] = samples;
     // One unmeasured launch first, so the server's own first-request work
     // (opening the build, filling its caches) is not in run 1.
@@ -232,6 +285,27 @@ async function coldWarm(browser) {
       // A new browser context has an empty HTTP cache: cold. Navigating the
       // same page again afterwards recreates shell, frame and worker with
       // the cache primed: warm.
+      // In the shell: a new context (empty HTTP cache), the shell booted on
+      // Discover and idle, then a tap: cold (the package is not cached).
+      // Then a new tab of the same context (the first one closed, so the
+      // mini program is in no memory), the same again: warm.
+      const shell = await newContext(browser, selectors, app);
+      try {
+        await shell.page.close();
+        const first = await launchInShell(shell.context, app, shell.problems);
+        await first.page.close();
+        const second = await launchInShell(shell.context, app, shell.problems);
+        if (run >= 0) {
+          samples.shellCold.push(first.out);
+          samples.shellWarm.push(second.out);
+        }
+      } catch (e) {
+        samples.problems.push(String(e.message || e));
+        log(`${app.name} run ${run + 1} (in shell): ${e.message}`);
+      } finally {
+        samples.problems.push(...shell.problems.filter((p) => !samples.problems.includes(p)));
+        await shell.context.close();
+      }
       const { context, page, problems } = await newContext(browser, selectors);
       try {
         const cold = await launch(page, app);
@@ -241,7 +315,8 @@ async function coldWarm(browser) {
           samples.cold.push(cold);
           samples.warm.push(warm);
           samples.resume.push(res);
-          log(`${app.name} run ${run + 1}: cold ${cold.rendered.toFixed(1)} ms (${cold.transferred} B), warm ${warm.rendered.toFixed(1)} ms (${warm.transferred} B), resume ${res.visibleFrame.toFixed(1)} ms`);
+          const sc = samples.shellCold.at(-1), sw = samples.shellWarm.at(-1);
+          log(`${app.name} run ${run + 1}: in shell cold ${sc?.rendered.toFixed(1)} ms, warm ${sw?.rendered.toFixed(1)} ms; full page cold ${cold.rendered.toFixed(1)} ms (${cold.transferred} B), warm ${warm.rendered.toFixed(1)} ms (${warm.transferred} B), resume ${res.visibleFrame.toFixed(1)} ms`);
         }
       } catch (e) {
         samples.problems.push(String(e.message || e));

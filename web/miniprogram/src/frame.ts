@@ -23,14 +23,60 @@ function toLogic(msg: ViewToLogic): void {
   worker?.postMessage(msg);
 }
 
-function start(load: ShellLoad): void {
+/**
+ * A package's service.js as the shell sent it: text, or (from a shell that
+ * saw this frame's `ready` say `warm: true`) a Blob, which crosses processes
+ * by reference and which the worker turns into a blob: URL without a copy.
+ */
+type Code = string | Blob;
+
+/** The logic worker, started from a Blob of the logic runtime alone. */
+function startWorker(runtime: string): void {
   if (worker) return;
-  for (const [root, texts] of Object.entries(load.packages)) packages.set(root, texts);
+  worker = new Worker(URL.createObjectURL(new Blob([runtime], { type: 'text/javascript' })));
+  worker.onmessage = (e: MessageEvent<LogicToView>) => view!.handle(e.data);
+  worker.onerror = (e) => toShell({ t: 'error', message: e.message || 'logic layer error' });
+}
+
+let started = false;
+/** The shell sent the package's code ahead of 'load' ({t:"code"}), and it went to the worker. */
+let codeSent = false;
+
+/** styles.json as the shell sent it: parsed, or (to a warm frame) its text, which is cheaper to post than an object graph. */
+function parsed(t: PackageTexts): PackageTexts {
+  const styles = t.styles as unknown;
+  return typeof styles === 'string' ? { service: t.service, styles: JSON.parse(styles) } : t;
+}
+
+function start(load: ShellLoad): void {
+  if (started) return;
+  started = true;
+  for (const [root, texts] of Object.entries(load.packages)) packages.set(root, (load.packages[root] = parsed(texts)));
   const main = load.packages[''];
   if (!main) {
     toShell({ t: 'error', message: 'load: the main package is missing' });
     return;
   }
+  if (!worker && typeof load.runtime !== 'string') {
+    toShell({ t: 'error', message: 'load: the logic runtime is missing' });
+    return;
+  }
+  ensureView();
+  startWorker(load.runtime);
+  const independent = Object.keys(load.packages).filter((r) => r !== '');
+  const code: Code[] = [main.service, ...independent.map((r) => load.packages[r].service)];
+  // The worker evaluates the package's code while this thread builds the
+  // stylesheets (view.start): its first ops are handled after that.
+  if (!codeSent) worker!.postMessage({ t: 'code', scripts: code });
+  toLogic({ t: 'boot', manifest: load.manifest, env: view!.env(load.env || {}), storage: load.storage || {}, launch: load.launch });
+  const styles: Record<string, never> = {};
+  for (const [, t] of packages) Object.assign(styles, t.styles);
+  view!.start(load.manifest, styles, load.assetBase || '/mp/pkg/');
+}
+
+/** The view layer's chrome; app-free, so a pre-warmed frame builds it early. */
+function ensureView(): void {
+  if (view) return;
   view = new View(
     {
       toLogic,
@@ -60,29 +106,41 @@ function start(load: ShellLoad): void {
     },
     componentStyles,
   );
-  const styles: Record<string, never> = {};
-  for (const [, t] of packages) Object.assign(styles, t.styles);
-  view.start(load.manifest, styles, load.assetBase || '/mp/pkg/');
-  const independent = Object.keys(load.packages).filter((r) => r !== '');
-  const text = [load.runtime, main.service, ...independent.map((r) => load.packages[r].service)].join('\n;\n');
-  const url = URL.createObjectURL(new Blob([text], { type: 'text/javascript' }));
-  worker = new Worker(url);
-  worker.onmessage = (e: MessageEvent<LogicToView>) => view!.handle(e.data);
-  worker.onerror = (e) => toShell({ t: 'error', message: e.message || 'logic layer error' });
-  toLogic({ t: 'boot', manifest: load.manifest, env: view.env(load.env || {}), storage: load.storage || {}, launch: load.launch });
 }
 
 window.addEventListener('message', (e: MessageEvent<ShellToFrame>) => {
   if (e.source !== window.parent) return;
   const msg = e.data;
   if (!msg || typeof msg !== 'object') return;
+  switch ((msg as { t: string }).t) {
+    case 'warm': {
+      // A spare container: the shell pre-starts the logic runtime (no app
+      // code) so that a launch only has to hand the app over.
+      const runtime = (msg as unknown as { runtime?: unknown }).runtime;
+      if (typeof runtime === 'string' && !started) {
+        ensureView();
+        startWorker(runtime);
+      }
+      break;
+    }
+    case 'code': {
+      // The claimed app's code, ahead of 'load', for a worker that runs.
+      const scripts = (msg as unknown as { scripts?: unknown }).scripts;
+      if (worker && !started && !codeSent && Array.isArray(scripts)) {
+        worker.postMessage({ t: 'code', scripts });
+        codeSent = true;
+      }
+      break;
+    }
+  }
   switch (msg.t) {
     case 'load':
       start(msg);
       break;
     case 'package': {
-      packages.set(msg.root, { service: msg.service, styles: msg.styles });
-      view?.addStyles(msg.styles);
+      const texts = parsed({ service: msg.service, styles: msg.styles });
+      packages.set(msg.root, texts);
+      view?.addStyles(texts.styles);
       const list = waitingPackages.get(msg.root) || [];
       waitingPackages.delete(msg.root);
       for (const resolve of list) resolve(msg.service);
@@ -104,4 +162,5 @@ window.addEventListener('message', (e: MessageEvent<ShellToFrame>) => {
   }
 });
 
-toShell({ t: 'ready' });
+// warm: this frame takes {t:"warm"} and a package's service.js as a Blob.
+toShell({ t: 'ready', warm: true } as FrameToShell);

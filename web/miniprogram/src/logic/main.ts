@@ -32,16 +32,27 @@ g.getCurrentPages = getCurrentPages;
 g.wx = wx;
 
 setPoster((msg) => self.postMessage(msg));
-setScriptImporter((text) => {
-  const url = URL.createObjectURL(new Blob([text], { type: 'text/javascript' }));
+/** Evaluates a script given as text or as a Blob (a Blob part is not copied). */
+function importScript(code: string | Blob): void {
+  const url = URL.createObjectURL(new Blob([code], { type: 'text/javascript' }));
   try {
     self.importScripts!(url);
   } finally {
     URL.revokeObjectURL(url);
   }
-});
+}
+setScriptImporter(importScript);
 
-self.addEventListener('message', (e: { data: any }) => handleMessage(e.data));
+self.addEventListener('message', (e: { data: any }) => {
+  // {t:"code", scripts}: the package's service.js (text or Blob), sent by
+  // the frame before "boot"; a worker started ahead of its app gets its
+  // code this way. importScripts is synchronous, so boot finds it defined.
+  if (e.data && e.data.t === 'code' && Array.isArray(e.data.scripts)) {
+    for (const script of e.data.scripts) importScript(script);
+    return;
+  }
+  handleMessage(e.data);
+});
 self.addEventListener('error', (e: { message?: string; error?: unknown }) => reportError('uncaught', e.error ?? e.message));
 self.addEventListener('unhandledrejection', (e: { reason: unknown }) => {
   const app = state.app;

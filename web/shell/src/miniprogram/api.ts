@@ -66,6 +66,43 @@ export const mpApi = {
   search: (q: string) => call<{ miniprograms: MiniProgramSummary[] }>('GET', 'search?q=' + encodeURIComponent(q)).then((r) => r.miniprograms),
 };
 
+/** The frame and the logic runtime a spare container is prepared with (GET /mp/runtime). */
+export interface RuntimeInfo {
+  logic: string;
+  frame: string;
+}
+
+let runtimeInfoPromise: Promise<RuntimeInfo> | null = null;
+export function runtimeInfo(): Promise<RuntimeInfo> {
+  if (!runtimeInfoPromise) {
+    runtimeInfoPromise = fetch('/mp/runtime', { credentials: 'same-origin' }).then((r) => {
+      if (!r.ok) throw new Error(`/mp/runtime: the server answered ${r.status}`);
+      return r.json() as Promise<RuntimeInfo>;
+    });
+    runtimeInfoPromise.catch(() => (runtimeInfoPromise = null));
+  }
+  return runtimeInfoPromise;
+}
+
+/**
+ * Fetches a file by its immutable URL once per page load, as a Blob: a
+ * Blob crosses to the frame and its worker by reference, where a string
+ * would be copied at each hop.
+ */
+const blobs = new Map<string, Promise<Blob>>();
+export function fetchBlob(url: string): Promise<Blob> {
+  let p = blobs.get(url);
+  if (!p) {
+    p = fetch(url, { credentials: 'same-origin' }).then((r) => {
+      if (!r.ok) throw new Error(`${url}: the server answered ${r.status}`);
+      return r.blob();
+    });
+    p.catch(() => blobs.delete(url));
+    blobs.set(url, p);
+  }
+  return p;
+}
+
 /**
  * Fetches a text file by its immutable URL once per page load; the HTTP
  * cache (immutable, a year) spares the network on later launches.

@@ -3,8 +3,17 @@
 // loads it, leaving the container hides it (onHide) and keeps the frame for
 // KEEP_ALIVE_MS, coming back shows it again (onShow) with its state, and
 // after that time the frame is destroyed so the next open starts cold.
+//
+// Start-up: like WeChat, which keeps a WebView and a JS engine loaded before
+// any mini program is opened, the shell keeps one spare container — a
+// sandboxed frame with its view loaded and its worker running the logic
+// runtime, no app code — prepared while the shell is idle. A launch claims
+// it (or creates a frame at once, in parallel with the launch API) and only
+// hands the app over. The spare belongs to no app and no user until
+// claimed; a claimed frame is its session's forever and is destroyed with
+// it, never reused.
 import type { User } from '../api';
-import { fetchText, mpApi, type Launch, type Manifest } from './api';
+import { fetchBlob, fetchText, mpApi, runtimeInfo, type Launch, type Manifest } from './api';
 import { handleCall, type BridgeUI } from './bridge';
 import * as storage from './storage';
 
@@ -34,7 +43,7 @@ export interface SessionState {
 }
 
 type FrameMessage =
-  | { t: 'ready' }
+  | { t: 'ready'; warm?: boolean }
   | { t: 'need'; root: string }
   | { t: 'call'; id: number; name: string; args: unknown[] }
   | { t: 'state'; title: string; navigationBarColor?: { frontColor?: string; backgroundColor?: string } }
@@ -54,10 +63,106 @@ function frameHost(): HTMLElement {
   return host;
 }
 
+/** The spare container: a frame no session has claimed yet. */
+interface Spare {
+  wrapper: HTMLDivElement;
+  iframe: HTMLIFrameElement;
+  /** The frame's URL and the logic runtime its worker was started with. */
+  frame: string;
+  logic: string;
+  /** The frame said ready, and whether it takes {t:"warm"} and Blobs. */
+  ready: boolean;
+  canWarm: boolean;
+  /** The logic runtime URL posted to it with {t:"warm"}, once posted. */
+  warmedWith: string;
+}
+let spare: Spare | null = null;
+let spareScheduled = false;
+
+/** A hidden frame under the frame host, not yet any app's. */
+function newFrame(src: string): { wrapper: HTMLDivElement; iframe: HTMLIFrameElement } {
+  const wrapper = document.createElement('div');
+  wrapper.className = 'mp-frame';
+  wrapper.hidden = true;
+  const iframe = document.createElement('iframe');
+  iframe.setAttribute('sandbox', 'allow-scripts');
+  iframe.src = src;
+  wrapper.appendChild(iframe);
+  frameHost().appendChild(wrapper);
+  return { wrapper, iframe };
+}
+
+/**
+ * Prepares the spare container when the shell is next idle, unless there is
+ * one. Called at boot and after each launch, so a launch seldom finds none.
+ */
+export function prewarmContainer(): void {
+  if (spare || spareScheduled) return;
+  spareScheduled = true;
+  const idle = (f: () => void) => (typeof requestIdleCallback === 'function' ? requestIdleCallback(f, { timeout: 3000 }) : setTimeout(f, 200));
+  idle(async () => {
+    // Not while a launch is under way: a new frame's process would take
+    // the CPU it needs. The launch replenishes the spare when it is done.
+    if ([...sessions.values()].some((s) => !s.settled)) {
+      spareScheduled = false;
+      setTimeout(prewarmContainer, 1000);
+      return;
+    }
+    storage.open().catch(() => undefined);
+    try {
+      const info = await runtimeInfo();
+      if (spare) return;
+      const { wrapper, iframe } = newFrame(info.frame);
+      spare = { wrapper, iframe, frame: info.frame, logic: info.logic, ready: false, canWarm: false, warmedWith: '' };
+      fetchText(info.logic).catch(() => undefined);
+    } catch {
+      // No runtime on this server yet: launches create their frame.
+    } finally {
+      spareScheduled = false;
+    }
+  });
+}
+
+/** The spare's own messages: only its ready, before any app owns it. */
+async function handleSpare(s: Spare, m: FrameMessage): Promise<void> {
+  if (m.t !== 'ready' || s.ready) return;
+  s.ready = true;
+  s.canWarm = m.warm === true;
+  if (!s.canWarm) return;
+  const runtime = await fetchText(s.logic).catch(() => null);
+  if (runtime === null || spare !== s) return; // claimed meanwhile: its session warms it
+  s.iframe.contentWindow?.postMessage({ t: 'warm', runtime }, '*');
+  s.warmedWith = s.logic;
+}
+
+/** Takes the spare for a launch: from now on it is that session's. */
+function claimSpare(): Spare | null {
+  const s = spare;
+  spare = null;
+  return s;
+}
+
+function dropSpare(): void {
+  spare?.wrapper.remove();
+  spare = null;
+}
+
+// After boot, once the shell has been up a moment and is idle: nobody taps
+// a mini program in the first instants, and the shell's own start comes first.
+const SPARE_AFTER_BOOT_MS = 2000;
+if (document.readyState === 'complete') setTimeout(prewarmContainer, SPARE_AFTER_BOOT_MS);
+else addEventListener('load', () => setTimeout(prewarmContainer, SPARE_AFTER_BOOT_MS), { once: true });
+
 // One listener for every frame: a message counts only if it comes from a
-// frame this shell created, and then it speaks for that frame's app only.
+// frame this shell created, and then it speaks for that frame's app only;
+// the spare, which has no app, is heard only saying it is ready.
 addEventListener('message', (e: MessageEvent) => {
   if (!e.source) return;
+  if (spare && e.source === spare.iframe.contentWindow) {
+    const m = e.data;
+    if (m && typeof m === 'object' && typeof m.t === 'string') handleSpare(spare, m as FrameMessage);
+    return;
+  }
   for (const s of sessions.values()) {
     if (s.iframe && e.source === s.iframe.contentWindow) {
       const m = e.data;
@@ -86,9 +191,10 @@ export function startSession(user: User, appid: string, params: LaunchParams): S
   return s;
 }
 
-/** Ends every session (sign-out). */
+/** Ends every session (sign-out), and the spare with them. */
 export function destroyAllSessions(): void {
   for (const s of [...sessions.values()]) s.destroy();
+  dropSpare();
 }
 
 /** Splits "pages/a/b?x=1" into its path and query. */
@@ -106,7 +212,17 @@ export class Session {
   ui: BridgeUI | null = null;
   private wrapper: HTMLDivElement | null = null;
   private ready = false;
+  /** The frame takes {t:"warm"} and Blobs (its ready said so). */
+  private canWarm = false;
+  /** The logic runtime (URL) the frame's worker was started with, if any. */
+  private warmedWith = '';
+  private frameSrc = '';
+  /** The logic runtime's URL, once known, to warm a new frame with. */
+  private runtimeURL = '';
+  private loadPosted = false;
   private loaded = false;
+  /** The app's storage, read when the launch starts (bound to this user and app). */
+  private storageSnapshot: Promise<Record<string, unknown>> | null = null;
   private loadMessage: Promise<Record<string, unknown>> | null = null;
   private hideTimer: ReturnType<typeof setTimeout> | undefined;
   private listeners = new Set<() => void>();
@@ -134,34 +250,95 @@ export class Session {
     return !this.dead;
   }
 
+  /** The launch is over: the app runs (or failed, or the session ended). */
+  get settled(): boolean {
+    return this.dead || this.loaded || this.state.phase === 'failed';
+  }
+
   async start(): Promise<void> {
+    // The container first — the spare, or a new frame — so that it comes up
+    // while the launch API and the package files are on their way.
+    this.storageSnapshot = storage.snapshot(this.user.id, this.appid).catch(() => ({}));
+    const s = claimSpare();
+    if (s) {
+      this.adopt(s.wrapper, s.iframe, s.frame, s.ready, s.canWarm, s.warmedWith);
+      if (s.ready && s.canWarm && !s.warmedWith) this.warm(s.logic);
+    } else {
+      this.createFrame(FRAME_URL);
+      runtimeInfo().then((info) => (this.runtimeURL = info.logic), () => undefined);
+    }
     let launch: Launch;
     try {
       launch = await mpApi.launch(this.appid);
     } catch (e) {
       const err = e as { code?: string; message?: string };
       this.set({ phase: 'failed', error: { code: err.code ?? 'unknown', message: err.message ?? String(e) } });
+      this.dropFrame();
+      setTimeout(prewarmContainer, 1000);
       return;
     }
     if (this.dead) return;
     this.launch = launch;
     if (!this.params.path) this.params.path = entryPage(launch.manifest);
     this.set({ name: launch.app.name, title: launch.app.name, path: this.params.path });
+    // A frame of another runtime version (the server was updated since it
+    // was prepared) cannot take this app: start over with the right one.
+    if (this.iframe && (this.frameSrc !== launch.frame || (this.warmedWith && this.warmedWith !== launch.runtime.logic))) this.dropFrame();
+    this.runtimeURL = launch.runtime.logic;
+    if (!this.iframe) this.createFrame(launch.frame);
+    this.iframe!.setAttribute('title', launch.app.name);
     this.loadMessage = this.prepareLoad(launch);
     this.loadMessage.catch((e) => this.set({ phase: 'failed', error: { code: 'load', message: String(e instanceof Error ? e.message : e) } }));
+    this.postLoad();
+    // Replenish the spare once this launch is off the critical path.
+    setTimeout(prewarmContainer, 1000);
+  }
 
-    this.wrapper = document.createElement('div');
-    this.wrapper.className = 'mp-frame';
-    this.wrapper.dataset.appid = this.appid;
-    this.wrapper.hidden = !this.visible;
-    const f = document.createElement('iframe');
-    f.setAttribute('sandbox', 'allow-scripts');
-    f.setAttribute('title', launch.app.name);
-    f.setAttribute('data-testid', 'mp-frame');
-    f.src = launch.frame;
-    this.iframe = f;
-    this.wrapper.appendChild(f);
-    frameHost().appendChild(this.wrapper);
+  /** Makes a frame this session's: from here on it speaks for this app only. */
+  private adopt(wrapper: HTMLDivElement, iframe: HTMLIFrameElement, src: string, ready: boolean, canWarm: boolean, warmedWith: string): void {
+    this.wrapper = wrapper;
+    this.iframe = iframe;
+    this.frameSrc = src;
+    this.ready = ready;
+    this.canWarm = canWarm;
+    this.warmedWith = warmedWith;
+    wrapper.dataset.appid = this.appid;
+    wrapper.hidden = !this.visible;
+    iframe.setAttribute('data-testid', 'mp-frame');
+  }
+
+  /** Starts the frame's worker on the runtime while the app is on its way. */
+  private async warm(logic: string): Promise<void> {
+    if (!this.ready || !this.canWarm || this.warmedWith || this.loadMessage) return;
+    const runtime = await fetchText(logic).catch(() => null);
+    if (runtime === null || this.dead || this.warmedWith || this.loadMessage) return;
+    this.post({ t: 'warm', runtime });
+    this.warmedWith = logic;
+  }
+
+  private createFrame(src: string): void {
+    const { wrapper, iframe } = newFrame(src);
+    this.adopt(wrapper, iframe, src, false, false, '');
+  }
+
+  private dropFrame(): void {
+    this.wrapper?.remove();
+    this.wrapper = null;
+    this.iframe = null;
+    this.ready = false;
+  }
+
+  /** Posts the load message once both the frame and the message are ready. */
+  private async postLoad(): Promise<void> {
+    if (!this.ready || !this.loadMessage || this.loadPosted) return;
+    this.loadPosted = true;
+    const load = await this.loadMessage.catch(() => null);
+    if (!load || this.dead) return;
+    this.post(load);
+    this.loaded = true;
+    // Left before the frame was ready: it starts in the background.
+    if (!this.visible) this.post({ t: 'hide' });
+    this.set({ phase: 'running' });
   }
 
   /** The load message: the runtime, the packages to start with, storage. */
@@ -171,16 +348,25 @@ export class Session {
     const page = m.pages[this.params.path];
     const pkg = m.packages.find((p) => p.root === page?.package);
     if (pkg?.independent) roots.add(pkg.root);
+    if (this.warmedWith && this.ready) {
+      // The worker runs already: it can compile the package's code (which
+      // only registers modules and templates) while the rest comes.
+      Promise.all([...roots].map((r) => packageTexts(launch, r, true))).then(
+        (t) => !this.dead && !this.loadPosted && this.post({ t: 'code', scripts: t.map((x) => x.service) }),
+        () => undefined,
+      );
+    }
     const [runtime, storageSnapshot, ...texts] = await Promise.all([
-      fetchText(launch.runtime.logic),
-      storage.snapshot(this.user.id, this.appid).catch(() => ({})),
-      ...[...roots].map((r) => packageTexts(launch, r)),
+      this.warmedWith ? undefined : fetchText(launch.runtime.logic),
+      this.storageSnapshot ?? storage.snapshot(this.user.id, this.appid).catch(() => ({})),
+      ...[...roots].map((r) => packageTexts(launch, r, this.canWarm)),
     ]);
     const packages: Record<string, unknown> = {};
     [...roots].forEach((r, i) => (packages[r] = texts[i]));
     return {
       t: 'load',
-      runtime,
+      // A warm frame's worker runs the runtime already.
+      ...(this.warmedWith ? {} : { runtime }),
       manifest: m,
       packages,
       env: { statusBarHeight: 0, menuButton: MENU_BUTTON },
@@ -198,21 +384,17 @@ export class Session {
     if (this.dead) return;
     switch (m.t) {
       case 'ready': {
-        if (this.ready || !this.loadMessage) return;
+        if (this.ready) return;
         this.ready = true;
-        const load = await this.loadMessage.catch(() => null);
-        if (!load || this.dead) return;
-        this.post(load);
-        this.loaded = true;
-        // Left before the frame was ready: it starts in the background.
-        if (!this.visible) this.post({ t: 'hide' });
-        this.set({ phase: 'running' });
+        this.canWarm = m.warm === true;
+        if (this.runtimeURL) this.warm(this.runtimeURL);
+        this.postLoad();
         return;
       }
       case 'need': {
         if (!this.launch || typeof m.root !== 'string') return;
         try {
-          const t = await packageTexts(this.launch, m.root);
+          const t = await packageTexts(this.launch, m.root, this.canWarm);
           this.post({ t: 'package', root: m.root, service: t.service, styles: t.styles });
         } catch (e) {
           this.set({ frameError: String(e instanceof Error ? e.message : e) });
@@ -293,12 +475,19 @@ export class Session {
  */
 const MENU_BUTTON = { width: 87, height: 32, top: 4, right: 7 };
 
+/** Where the frame is served (what launch answers give as `frame`). */
+const FRAME_URL = '/mp/frame';
+
 function entryPage(m: Manifest): string {
   return (m.app.entryPagePath as string | undefined)?.replace(/^\/+/, '') || m.app.pages?.[0] || '';
 }
 
-/** A package's service.js and styles.json, by their hashes. */
-async function packageTexts(launch: Launch, root: string): Promise<{ service: string; styles: Record<string, unknown> }> {
+/**
+ * A package's service.js and styles.json, by their hashes. A warm frame
+ * takes service.js as a Blob and styles.json as its text, which cross to it
+ * without being copied or cloned as an object graph.
+ */
+async function packageTexts(launch: Launch, root: string, asBlob = false): Promise<{ service: string | Blob; styles: string | Record<string, unknown> }> {
   const pkg = launch.manifest.packages.find((p) => p.root === root);
   if (!pkg) throw new Error(`the build has no package ${JSON.stringify(root)}`);
   const url = (name: string) => {
@@ -306,6 +495,9 @@ async function packageTexts(launch: Launch, root: string): Promise<{ service: st
     if (!h) throw new Error(`package ${JSON.stringify(root)} has no ${name}`);
     return launch.asset_base + h + '?n=' + encodeURIComponent(name);
   };
-  const [service, styles] = await Promise.all([fetchText(url('service.js')), pkg.files['styles.json'] ? fetchText(url('styles.json')) : Promise.resolve('{}')]);
-  return { service, styles: JSON.parse(styles) };
+  const [service, styles] = await Promise.all([
+    asBlob ? fetchBlob(url('service.js')) : fetchText(url('service.js')),
+    pkg.files['styles.json'] ? fetchText(url('styles.json')) : Promise.resolve('{}'),
+  ]);
+  return { service, styles: asBlob ? styles : JSON.parse(styles) };
 }

@@ -20,6 +20,11 @@ function db(): Promise<IDBDatabase> {
   return opening;
 }
 
+/** Opens the database ahead of a launch (the first open takes a while). */
+export function open(): Promise<IDBDatabase> {
+  return db();
+}
+
 /** Every key of the (user, appid) namespace: [user, appid, <any string>]. */
 function range(user: string, appid: string): IDBKeyRange {
   // Arrays sort after strings, so [user, appid, []] is above every item key.
