@@ -16,20 +16,17 @@
 package main
 
 import (
-	"bytes"
-	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
-	"io/fs"
 	"os"
-	"path/filepath"
-	"sort"
 	"strings"
 
 	"github.com/evanw/esbuild/pkg/api"
+
+	"superapp/web/internal/dist"
 )
 
 // The size budgets (gzip) of docs/miniprogram.md's reference targets.
@@ -49,14 +46,7 @@ func main() {
 }
 
 func run(dir string, check bool) error {
-	if dir == "" {
-		root, err := moduleRoot()
-		if err != nil {
-			return err
-		}
-		dir = filepath.Join(root, "web", "miniprogram")
-	}
-	dir, err := filepath.Abs(dir)
+	dir, err := dist.Dir(dir, "miniprogram")
 	if err != nil {
 		return err
 	}
@@ -64,23 +54,7 @@ func run(dir string, check bool) error {
 	if err != nil {
 		return err
 	}
-	distDir := filepath.Join(dir, "dist")
-	if check {
-		return compare(distDir, files)
-	}
-	if err := os.RemoveAll(distDir); err != nil {
-		return err
-	}
-	if err := os.MkdirAll(distDir, 0o755); err != nil {
-		return err
-	}
-	for _, name := range sortedKeys(files) {
-		if err := os.WriteFile(filepath.Join(distDir, name), files[name], 0o644); err != nil {
-			return err
-		}
-		fmt.Printf("dist/%s\t%d bytes\t%d gzip\n", name, len(files[name]), gzipSize(files[name]))
-	}
-	return nil
+	return dist.Output(dir, files, check, "go run ./web/miniprogram/build")
 }
 
 func build(dir, entry string) ([]byte, error) {
@@ -139,87 +113,13 @@ func bundle(dir string) (map[string][]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if n := gzipSize(logic); n > logicBudget {
+	if n := dist.GzipSize(logic); n > logicBudget {
 		return nil, fmt.Errorf("dist/logic.js is %d bytes gzipped, over its %d budget", n, logicBudget)
 	}
-	if n := gzipSize(view); n > viewBudget {
+	if n := dist.GzipSize(view); n > viewBudget {
 		return nil, fmt.Errorf("dist/view.js is %d bytes gzipped, over its %d budget", n, viewBudget)
 	}
 	sum := sha256.Sum256(view)
 	html := strings.Replace(frameHTML, "{{VIEW_HASH}}", hex.EncodeToString(sum[:])[:16], 1)
 	return map[string][]byte{"logic.js": logic, "view.js": view, "frame.html": []byte(html)}, nil
-}
-
-func gzipSize(b []byte) int {
-	var buf bytes.Buffer
-	w, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-	w.Write(b)
-	w.Close()
-	return buf.Len()
-}
-
-// compare reports how distDir differs from files.
-func compare(distDir string, files map[string][]byte) error {
-	var diffs []string
-	seen := map[string]bool{}
-	err := filepath.WalkDir(distDir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, _ := filepath.Rel(distDir, p)
-		rel = filepath.ToSlash(rel)
-		seen[rel] = true
-		want, ok := files[rel]
-		if !ok {
-			diffs = append(diffs, "stale file dist/"+rel)
-			return nil
-		}
-		got, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		if !bytes.Equal(got, want) {
-			diffs = append(diffs, "changed dist/"+rel)
-		}
-		return nil
-	})
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return err
-	}
-	for _, name := range sortedKeys(files) {
-		if !seen[name] {
-			diffs = append(diffs, "missing dist/"+name)
-		}
-	}
-	if len(diffs) > 0 {
-		return fmt.Errorf("web/miniprogram/dist is out of date; run `go run ./web/miniprogram/build`:\n  %s", strings.Join(diffs, "\n  "))
-	}
-	fmt.Println("web/miniprogram/dist is up to date")
-	return nil
-}
-
-func moduleRoot() (string, error) {
-	d, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			return d, nil
-		}
-		parent := filepath.Dir(d)
-		if parent == d {
-			return "", errors.New("no go.mod above the working directory; pass -dir")
-		}
-		d = parent
-	}
-}
-
-func sortedKeys(m map[string][]byte) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

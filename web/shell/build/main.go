@@ -10,17 +10,16 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"flag"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 
 	"github.com/evanw/esbuild/pkg/api"
+
+	"superapp/web/internal/dist"
 )
 
 // assetsURL is where internal/shell serves dist/assets.
@@ -37,14 +36,7 @@ func main() {
 }
 
 func run(dir string, check bool) error {
-	if dir == "" {
-		root, err := moduleRoot()
-		if err != nil {
-			return err
-		}
-		dir = filepath.Join(root, "web", "shell")
-	}
-	dir, err := filepath.Abs(dir)
+	dir, err := dist.Dir(dir, "shell")
 	if err != nil {
 		return err
 	}
@@ -55,25 +47,7 @@ func run(dir string, check bool) error {
 	if err != nil {
 		return err
 	}
-	distDir := filepath.Join(dir, "dist")
-	if check {
-		return compare(distDir, files)
-	}
-	if err := os.RemoveAll(distDir); err != nil {
-		return err
-	}
-	names := sortedKeys(files)
-	for _, name := range names {
-		p := filepath.Join(distDir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			return err
-		}
-		if err := os.WriteFile(p, files[name], 0o644); err != nil {
-			return err
-		}
-		fmt.Printf("dist/%s\t%d bytes\n", name, len(files[name]))
-	}
-	return nil
+	return dist.Output(dir, files, check, "go run ./web/shell/build")
 }
 
 // bundle builds every file of dist, keyed by its slash path inside dist.
@@ -125,7 +99,7 @@ func bundle(dir string) (map[string][]byte, error) {
 		}
 	}
 	if js == "" || css == "" {
-		return nil, fmt.Errorf("esbuild produced no main-*.js or app-*.css (got %v)", sortedKeys(files))
+		return nil, fmt.Errorf("esbuild produced no main-*.js or app-*.css (got %d files)", len(files))
 	}
 	tmpl, err := os.ReadFile(filepath.Join(dir, "src", "index.html"))
 	if err != nil {
@@ -140,70 +114,4 @@ func bundle(dir string) (map[string][]byte, error) {
 	}
 	files["index.html"] = []byte(html)
 	return files, nil
-}
-
-// compare reports how distDir differs from files.
-func compare(distDir string, files map[string][]byte) error {
-	var diffs []string
-	seen := map[string]bool{}
-	err := filepath.WalkDir(distDir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, _ := filepath.Rel(distDir, p)
-		rel = filepath.ToSlash(rel)
-		seen[rel] = true
-		want, ok := files[rel]
-		if !ok {
-			diffs = append(diffs, "stale file dist/"+rel)
-			return nil
-		}
-		got, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		if !bytes.Equal(got, want) {
-			diffs = append(diffs, "changed dist/"+rel)
-		}
-		return nil
-	})
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return err
-	}
-	for _, name := range sortedKeys(files) {
-		if !seen[name] {
-			diffs = append(diffs, "missing dist/"+name)
-		}
-	}
-	if len(diffs) > 0 {
-		return fmt.Errorf("web/shell/dist is out of date; run `go run ./web/shell/build`:\n  %s", strings.Join(diffs, "\n  "))
-	}
-	fmt.Println("web/shell/dist is up to date")
-	return nil
-}
-
-func moduleRoot() (string, error) {
-	d, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			return d, nil
-		}
-		parent := filepath.Dir(d)
-		if parent == d {
-			return "", errors.New("no go.mod above the working directory; pass -dir")
-		}
-		d = parent
-	}
-}
-
-func sortedKeys(m map[string][]byte) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
