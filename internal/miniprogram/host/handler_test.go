@@ -203,6 +203,46 @@ func TestFrameIsSandboxedAndRuntimeFilesAreCachedByContent(t *testing.T) {
 	}
 }
 
+// GET /mp/runtime tells the shell what a spare container is prepared
+// with before any launch: the same logic runtime URL a launch answers, the
+// frame's address, never cached; without a runtime it is unavailable.
+func TestRuntimeInfoNamesTheLaunchRuntimeAndTheFrame(t *testing.T) {
+	w := newWorld(t)
+	resp, body := get(t, w.srv.URL+"/mp/runtime")
+	if resp.StatusCode != 200 {
+		t.Fatalf("/mp/runtime: %d %s", resp.StatusCode, body)
+	}
+	if ct := resp.Header.Get("Content-Type"); ct != "application/json" {
+		t.Errorf("content type %q", ct)
+	}
+	if cc := resp.Header.Get("Cache-Control"); cc != "no-cache" {
+		t.Errorf("Cache-Control %q: a new runtime must be seen at once", cc)
+	}
+	var info map[string]string
+	if err := json.Unmarshal([]byte(body), &info); err != nil {
+		t.Fatalf("%v: %s", err, body)
+	}
+	if len(info) != 2 || info["frame"] != "/mp/frame" {
+		t.Fatalf("answer %v", info)
+	}
+	w.publish(t, map[string]string{"service.js": "x"})
+	var launch host.LaunchAnswer
+	if status, raw := w.shell(t, "GET", w.app.AppID+"/launch", nil, &launch); status != 200 {
+		t.Fatalf("launch: %d %s", status, raw)
+	}
+	if info["logic"] != launch.Runtime["logic"] || launch.Frame != info["frame"] {
+		t.Fatalf("/mp/runtime %v, launch runtime %v frame %q: a spare would be dropped at every launch", info, launch.Runtime, launch.Frame)
+	}
+	if resp, body := get(t, w.srv.URL+info["logic"]); resp.StatusCode != 200 || body != "/* logic runtime */" {
+		t.Fatalf("%s: %d %q", info["logic"], resp.StatusCode, body)
+	}
+
+	bare := newWorld(t, noRuntime)
+	if resp, _ := get(t, bare.srv.URL+"/mp/runtime"); resp.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("/mp/runtime without a runtime: %d", resp.StatusCode)
+	}
+}
+
 func TestPackageFilesAreImmutableAndTypedByName(t *testing.T) {
 	w := newWorld(t)
 	w.publish(t, map[string]string{"service.js": "x", "images/a.png": "\x89PNG fake"})

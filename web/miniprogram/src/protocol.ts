@@ -53,6 +53,8 @@ export interface AppConfig {
   entryPagePath?: string;
   usingComponents?: Record<string, string>;
   subpackages?: Array<{ root: string; name?: string; pages: string[]; independent?: boolean }>;
+  /** Subpackages to fetch once a page is ready: page → {network, packages: roots or names}. */
+  preloadRule?: Record<string, { network?: 'all' | 'wifi' | string; packages?: string[] }>;
   [k: string]: unknown;
 }
 
@@ -126,13 +128,10 @@ export type OpAttr = ['a', number, string, unknown];
 export type OpSetText = ['x', number, string];
 export type Op = OpCreate | OpText | OpInsert | OpRemove | OpAttr | OpSetText;
 
-/**
- * Attribute names the logic layer adds to rendering attributes.
- * "$ev": event types bound on the node (the view listens only for those);
- * "wx-host": the style scope of a component host (":host" compiles to [wx-host="S"]);
- * "wx-virtual": a virtualHost component's host (rendered display: contents).
- */
-export const ATTR_EVENTS = '$ev';
+// Attribute names the logic layer adds to rendering attributes:
+// "$ev": event types bound on the node (the view listens only for those);
+// "wx-host": the style scope of a component host (":host" compiles to [wx-host="S"]);
+// "wx-virtual": a virtualHost component's host (rendered display: contents).
 
 // ---- logic → view ----
 
@@ -169,11 +168,17 @@ export type LogicToView = MsgPage | MsgOps | MsgClose | MsgCall | MsgStack;
 
 // ---- view → logic ----
 
+/**
+ * The app's storage: a list of [key, value] entries (an object would lose a
+ * key such as "__proto__"; an object is still accepted).
+ */
+export type StorageSnapshot = Array<[string, unknown]> | Record<string, unknown>;
+
 export interface MsgBoot {
   t: 'boot';
   manifest: Manifest;
   env: Env;
-  storage: Record<string, unknown>;
+  storage: StorageSnapshot;
   launch: LaunchOptions;
 }
 export interface Touch {
@@ -195,6 +200,12 @@ export interface MsgEvent {
   /** offsetLeft/offsetTop of the target node. */
   target?: { offsetLeft: number; offsetTop: number };
   timeStamp?: number;
+  /**
+   * On longpress, longtap and the tap ending the same press: the press's
+   * number. The logic layer drops that tap when a longpress/longtap
+   * handler ran (WeChat's rule).
+   */
+  press?: number;
 }
 export interface MsgResult {
   t: 'result';
@@ -235,30 +246,59 @@ export interface MsgApiEvent {
   name: string;
   data: unknown;
 }
-/** A subpackage's service.js arrived (answer to the view-side "package.load" call is the text). */
-export type ViewToLogic = MsgBoot | MsgEvent | MsgResult | MsgAcked | MsgViewEvent | MsgAppShow | MsgAppHide | MsgApiEvent;
+/**
+ * The package's code, sent by the frame before "boot" (to a worker started
+ * ahead of its app, as soon as the shell hands it over): each script is
+ * evaluated in order.
+ */
+export interface MsgCode {
+  t: 'code';
+  scripts: Code[];
+}
+export type ViewToLogic = MsgBoot | MsgEvent | MsgResult | MsgAcked | MsgViewEvent | MsgAppShow | MsgAppHide | MsgApiEvent | MsgCode;
 
 // ---- shell ↔ frame ----
 
+/**
+ * A package's service.js: text, or (to a frame whose ready said warm) a
+ * Blob, which crosses to the frame and its worker by reference.
+ */
+export type Code = string | Blob;
+
+/** A package as the shell sends it; styles is styles.json parsed, or (to a warm frame) its text. */
 export interface PackageTexts {
-  service: string;
+  service: Code;
+  styles: Record<string, Sheet> | string;
+}
+/** A package as the frame keeps it, styles parsed. */
+export interface PackageParsed {
+  service: Code;
   styles: Record<string, Sheet>;
 }
 export interface ShellLoad {
   t: 'load';
-  runtime: string;
+  /** The logic runtime's text; absent when the frame's worker was started with {t:"warm"}. */
+  runtime?: string;
   manifest: Manifest;
   packages: Record<string, PackageTexts>;
   env?: Partial<Env>;
-  storage: Record<string, unknown>;
+  storage: StorageSnapshot;
   launch: LaunchOptions;
   assetBase: string;
 }
-export interface ShellPackage {
-  t: 'package';
-  root: string;
-  service: string;
-  styles: Record<string, Sheet>;
+/** A subpackage the frame asked for ({t:"need"}), or why it could not be fetched (error). */
+export type ShellPackage =
+  | { t: 'package'; root: string; service: Code; styles: Record<string, Sheet> | string; error?: undefined }
+  | { t: 'package'; root: string; error: string };
+/** Starts a spare frame's worker on the logic runtime, before any app is known. */
+export interface ShellWarm {
+  t: 'warm';
+  runtime: string;
+}
+/** The claimed app's code for a warm frame's worker, ahead of 'load'. */
+export interface ShellCode {
+  t: 'code';
+  scripts: Code[];
 }
 export interface ShellShow {
   t: 'show';
@@ -273,22 +313,14 @@ export interface ShellEvent {
   name: string;
   data: unknown;
 }
-export type ShellToFrame = ShellLoad | ShellPackage | ShellShow | { t: 'hide' } | MsgResult | ShellEvent;
+export type ShellToFrame = ShellLoad | ShellPackage | ShellShow | { t: 'hide' } | MsgResult | ShellEvent | ShellWarm | ShellCode;
 
 export type FrameToShell =
-  | { t: 'ready' }
+  /** warm: the frame takes {t:"warm"}, {t:"code"} and Blob services. */
+  | { t: 'ready'; warm?: boolean }
   | { t: 'need'; root: string }
   | MsgCall
   | { t: 'state'; title: string; navigationBarColor: { frontColor: string; backgroundColor: string } }
   | { t: 'launched'; path: string }
   | { t: 'error'; message: string };
 
-/**
- * View-side call names the view answers itself (everything else is relayed
- * to the shell). "package.load" returns a subpackage's service.js text.
- */
-export const VIEW_CALLS = [
-  'toast.show', 'toast.hide', 'loading.show', 'loading.hide', 'modal.show', 'actionSheet.show',
-  'navbar.title', 'navbar.color', 'navbar.loading', 'tabBar', 'page.scrollTo', 'pullDown',
-  'selectorQuery', 'package.load', 'env',
-] as const;

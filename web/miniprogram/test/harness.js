@@ -32,6 +32,15 @@ const BASE_MANIFEST = { appid: 'wxtest', hash: 'x', app: { pages: [] }, pages: {
 export async function start(opts) {
   const out = [];
   const listeners = {};
+  // importScripts in the worker takes a blob: URL of a Blob made from text:
+  // the sandbox's Blob keeps its parts so the script can run synchronously.
+  const blobs = new Map();
+  class TextBlob extends Blob {
+    constructor(parts, o) {
+      super(parts, o);
+      this.parts = parts;
+    }
+  }
   const sandbox = {
     console,
     setTimeout,
@@ -39,11 +48,29 @@ export async function start(opts) {
     setInterval,
     clearInterval,
     queueMicrotask,
-    URL,
-    Blob,
+    URL: {
+      createObjectURL(b) {
+        const url = 'blob:test/' + (blobs.size + 1);
+        blobs.set(url, b);
+        return url;
+      },
+      revokeObjectURL(url) {
+        blobs.delete(url);
+      },
+    },
+    Blob: TextBlob,
+    importScripts(url) {
+      const b = blobs.get(url);
+      if (!b) throw new Error('importScripts: unknown URL ' + url);
+      vm.runInContext(b.parts.map((p) => (typeof p === 'string' ? p : p.parts.join(''))).join(''), sandbox);
+    },
     structuredClone,
     postMessage: (m) => out.push(structuredClone(m)),
-    addEventListener: (t, f) => (listeners[t] = f),
+    // Every listener of a type runs (the API code listens for "apiEvent" beside the core).
+    addEventListener: (t, f) => {
+      const prev = listeners[t];
+      listeners[t] = prev ? (e) => (prev(e), f(e)) : f;
+    },
   };
   sandbox.self = sandbox;
   vm.createContext(sandbox);
@@ -61,9 +88,10 @@ export async function start(opts) {
   const manifest = { ...BASE_MANIFEST, app: { ...opts.app }, pages, components: opts.components || {} };
   const view = new FakeView(out, (m) => listeners.message({ data: m }), opts);
   const env = { windowWidth: 375, windowHeight: 623, screenWidth: 375, screenHeight: 667, pixelRatio: 2, statusBarHeight: 0, language: 'en', platform: 'web', system: 'Web', brand: 'x', model: 'y', version: '8', SDKVersion: '3', theme: 'light' };
+  if (opts.manifest) opts.manifest(manifest);
   view.send({ t: 'boot', manifest, env, storage: opts.storage || {}, launch: opts.launch || { path: '', query: {}, scene: 1001 } });
   await view.pump();
-  return { g, view, wx: g.wx };
+  return { g, view, wx: g.wx, listeners };
 }
 
 class FakeView {
@@ -110,7 +138,13 @@ class FakeView {
       }
       case 'call': {
         this.calls.push({ name: m.name, args: m.args });
-        const answer = this.opts.answer ? this.opts.answer(m.name, m.args) : undefined;
+        let answer;
+        try {
+          answer = this.opts.answer ? this.opts.answer(m.name, m.args) : undefined;
+        } catch (e) {
+          this.send({ t: 'result', id: m.id, ok: false, error: e.message });
+          break;
+        }
         this.send({ t: 'result', id: m.id, ok: true, value: answer === undefined ? null : answer });
         break;
       }

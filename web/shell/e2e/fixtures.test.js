@@ -416,6 +416,52 @@ test('shop: tabBar, detail via navigateTo + query, cart badge, subpackage loaded
   await net.cdp.detach();
 });
 
+test('shop: 我的 preloads the order subpackage (preloadRule), so entering it fetches nothing more', async () => {
+  const launch = await launchInfo('shop');
+  const orderService = launch.manifest.packages.find((p) => p.root === 'packageOrder/').files['service.js'];
+  const net = await watchPackageFiles();
+  const fetched = () => net.seen.filter((r) => r.hash === orderService);
+  const f = await open('shop');
+  await top(f).locator('#product-106').waitFor();
+  assert.equal(fetched().length, 0);
+  await f.locator('.mp-tabbar .mp-tab-item').nth(3).click();
+  await top(f).locator('#my-orders').waitFor();
+  // Requested once 我的 is ready, before anything enters the subpackage.
+  for (let i = 0; i < 100 && !(fetched().length === 1 && fetched()[0].done); i++) await new Promise((r) => setTimeout(r, 50));
+  assert.equal(fetched().length, 1, 'the order subpackage is preloaded');
+  assert.ok(fetched()[0].done);
+  await top(f).locator('#my-orders').click();
+  await top(f).locator('#order-0, #orders-empty').first().waitFor();
+  assert.equal(fetched().length, 1, 'entering it fetched nothing more');
+  await net.cdp.detach();
+});
+
+test('shop: a subpackage that cannot be fetched fails the navigation and leaves the page; a retry enters it', async () => {
+  const launch = await launchInfo('shop');
+  const orderService = launch.manifest.packages.find((p) => p.root === 'packageOrder/').files['service.js'];
+  const broken = new RegExp(`/mp/pkg/${orderService}`);
+  let refused = 0;
+  // The HTTP cache may hold it from an earlier test: the route answers first.
+  await page.route(broken, (route) => (refused++, route.fulfill({ status: 404, body: 'gone' })));
+  const f = await open('shop');
+  await top(f).locator('#product-106').waitFor();
+  await f.locator('.mp-tabbar .mp-tab-item').nth(3).click();
+  await top(f).locator('#my-orders').click();
+  // The preload and the navigation both failed: still on 我的, nothing shown by the shell.
+  for (let i = 0; i < 100 && refused < 2; i++) await new Promise((r) => setTimeout(r, 50));
+  assert.ok(refused >= 1);
+  await top(f).locator('#my-orders').waitFor();
+  assert.equal(await pushed(f).count(), 0, 'no page was pushed');
+  assert.equal(await page.getByTestId('mp-frame-error').count(), 0);
+  await page.unroute(broken);
+  await top(f).locator('#my-orders').click();
+  await top(f).locator('#order-0, #orders-empty').first().waitFor();
+  await f.locator('.mp-back').click();
+  await top(f).locator('#my-orders').waitFor();
+  // The failures were logged by the mini program's navigation, as in WeChat's console.
+  for (let i = problems.length - 1; i >= 0; i--) if (/loadSubpackage|packageOrder|404/.test(problems[i])) problems.splice(i, 1);
+});
+
 test('components: lifecycle order, slots, relations, triggerEvent bubbles/composed, selectComponent, externalClasses, apply-shared, observers', async () => {
   const f = await open('components');
   const p = top(f);

@@ -16,7 +16,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -164,6 +164,21 @@ async function mpFrame() {
   return f;
 }
 
+/** Forgets the user's scope answers for appid (the authorize test below starts from none). */
+async function forgetGrants(appid) {
+  await page.evaluate((id) => {
+    for (const k of Object.keys(localStorage)) if (k.startsWith('superapp.mp.scopes.') && k.endsWith('.' + id)) localStorage.removeItem(k);
+  }, appid);
+}
+
+/** Goes to a shell path without reloading the page (running sessions and the spare survive). */
+async function goInApp(path) {
+  await page.evaluate((url) => {
+    history.pushState(null, '', url);
+    dispatchEvent(new PopStateEvent('popstate'));
+  }, path);
+}
+
 async function openFromURL(path) {
   await page.goto(base + path);
   await page.getByTestId('mp-container').waitFor();
@@ -219,7 +234,7 @@ test('opening a mini program loads the frame with its build, launch options and 
   const load = await f.evaluate(() => window.__mp.loads[0]);
   assert.equal(load.manifest.appid, hello);
   assert.deepEqual(load.launch, { path: 'pages/index/index', query: { id: '7', a: '1' }, scene: 1011, referrerInfo: {} });
-  assert.deepEqual(load.storage, {});
+  assert.deepEqual(load.storage, []);
   assert.equal(load.assetBase, '/mp/pkg/');
   assert.equal(load.runtime, stubLogic);
   assert.deepEqual(Object.keys(load.packages), ['']);
@@ -283,6 +298,101 @@ test('relayed calls: storage, the request proxy, login, unknown names', async ()
   assert.ok(allowed.value.encryptedData && allowed.value.signature, 'after sign-in the profile is sealed under the session key');
 });
 
+test('the shell enforces the storage limits itself: 1 MB an item, 10 MB an app, 1 KB keys, JSON values', async () => {
+  const f = await mpFrame();
+  const set = (key, chars) => f.evaluate(([k, n]) => window.__call('storage.set', [k, 'x'.repeat(n)]), [key, chars]);
+  const item = await set('big', 1024 * 1024);
+  assert.deepEqual([item.ok, item.error], [false, 'setStorage:fail exceed storage item max length']);
+  const key = await set('k'.repeat(1025), 1);
+  assert.deepEqual([key.ok, key.error], [false, 'setStorage:fail parameter error: the key is longer than 1 KB']);
+  for (const value of ['blob', 'buffer', 'map']) {
+    const r = await f.evaluate(
+      (v) => window.__call('storage.set', ['bad', v === 'blob' ? new Blob(['x']) : v === 'buffer' ? new ArrayBuffer(8) : new Map([[1, 2]])]),
+      value,
+    );
+    assert.deepEqual([r.ok, r.error], [false, 'setStorage:fail parameter error: data must be a string or JSON data'], value);
+  }
+  // Ten items of about 0.95 MB fit in 10 MB; the eleventh does not, until one goes.
+  for (let i = 0; i < 10; i++) assert.equal((await set('part' + i, 1000 * 1000)).ok, true, 'part' + i);
+  const over = await set('part10', 1000 * 1000);
+  assert.deepEqual([over.ok, over.error], [false, 'setStorage:fail exceed storage max size 10Mb']);
+  // Rewriting an item counts its new size only.
+  assert.equal((await set('part3', 1000 * 1000)).ok, true);
+  assert.equal((await f.evaluate(() => window.__call('storage.remove', ['part0']))).ok, true);
+  assert.equal((await set('part10', 1000 * 1000)).ok, true);
+  assert.equal((await f.evaluate(() => window.__call('storage.clear', []))).ok, true);
+  assert.equal((await set('after-clear', 1000 * 1000)).ok, true);
+  assert.equal((await f.evaluate(() => window.__call('storage.clear', []))).ok, true);
+});
+
+test('saveImageToPhotosAlbum saves images only: magic bytes, its own extension, package files or data:image', async () => {
+  const f = await mpFrame();
+  const save = (o) => f.evaluate((x) => window.__call('saveImageToPhotosAlbum', [x]), o);
+  const launch = await page.evaluate((appid) => fetch(`/shell/api/mp/${appid}/launch`).then((r) => r.json()), hello);
+  const service = launch.manifest.packages[0].files['service.js'];
+  for (const [o, error] of [
+    [{ name: 'x.html', url: 'data:text/html,<script>alert(1)</script>' }, 'saveImageToPhotosAlbum:fail the file must be a local file of the mini program'],
+    [{ name: 'x.png', url: 'data:image/png;base64,' + Buffer.from('<html>not a png</html>').toString('base64') }, 'saveImageToPhotosAlbum:fail invalid file type: only png, jpeg, gif and webp images can be saved'],
+    [{ name: 'service.png', url: base + '/mp/pkg/' + service }, 'saveImageToPhotosAlbum:fail invalid file type: only png, jpeg, gif and webp images can be saved'],
+    [{ name: 'me.png', url: base + '/shell/api/me' }, 'saveImageToPhotosAlbum:fail the file must be a local file of the mini program'],
+    [{ name: 'far.png', url: 'https://example.com/a.png' }, 'saveImageToPhotosAlbum:fail the file must be a local file of the mini program'],
+  ]) {
+    const r = await save(o);
+    assert.deepEqual([r.ok, r.error], [false, error], JSON.stringify(o).slice(0, 80));
+  }
+  // A real PNG (bytes the frame holds), named .html by the app: saved as .png after consent.
+  const png = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201a0b5b9d00000000049454e44ae426082', 'hex');
+  const downloading = page.waitForEvent('download');
+  const saving = f.evaluate((bytes) => window.__call('saveImageToPhotosAlbum', [{ name: 'evil.html', data: new Uint8Array(bytes).buffer }]), [...png]);
+  await page.getByTestId('mp-ask-scope').waitFor();
+  await page.getByTestId('mp-allow').click();
+  const download = await downloading;
+  assert.equal(download.suggestedFilename(), 'evil.png');
+  assert.equal((await saving).ok, true);
+  await forgetGrants(hello);
+});
+
+test('web-view\'s "Open in browser": http(s) only, after the user confirms, in a new tab', async () => {
+  const f = await mpFrame();
+  const open = (url) => f.evaluate((u) => window.__call('openLink', [{ url: u }]), url);
+  const js = await open('javascript:alert(1)');
+  assert.deepEqual([js.ok, js.error], [false, 'openLink:fail only http and https pages can be opened']);
+  const denying = open(devBase + '/denied');
+  await page.getByTestId('mp-ask-link').waitFor();
+  assert.equal(await page.getByTestId('mp-link-url').textContent(), devBase + '/denied');
+  await page.getByTestId('mp-deny').click();
+  const denied = await denying;
+  assert.deepEqual([denied.ok, denied.error], [false, 'openLink:fail cancel']);
+  const popup = context.waitForEvent('page');
+  const opening = open(devBase + '/opened');
+  await page.getByTestId('mp-ask-link').waitFor();
+  await page.getByTestId('mp-allow').click();
+  const tab = await popup;
+  await tab.waitForURL(devBase + '/opened');
+  assert.equal(await tab.evaluate(() => window.opener), null, 'no link back to the shell');
+  assert.equal((await opening).ok, true);
+  await tab.close();
+});
+
+test('consent sheets of one session come one at a time; one answer serves every call for the scope', async () => {
+  const f = await mpFrame();
+  const authorize = (scope) => f.evaluate((s) => window.__call('auth.authorize', [{ scope: s }]), scope);
+  const calls = [authorize('scope.werun'), authorize('scope.werun'), authorize('scope.record'), authorize('scope.werun')];
+  const sheet = page.getByTestId('mp-ask-scope');
+  await sheet.waitFor();
+  await f.evaluate(() => window.__call('storage.clear', [])); // a round trip: every call reached the shell
+  assert.equal(await sheet.count(), 1);
+  assert.equal(await sheet.getAttribute('data-scope'), 'scope.werun');
+  await page.getByTestId('mp-allow').click();
+  await page.locator('[data-testid=mp-ask-scope][data-scope="scope.record"]').waitFor();
+  assert.equal(await sheet.count(), 1);
+  await page.getByTestId('mp-deny').click();
+  const answers = (await Promise.all(calls)).map((r) => (r.ok ? 'ok' : r.error));
+  assert.deepEqual(answers, ['ok', 'ok', 'authorize:fail auth deny', 'ok']);
+  assert.equal(await sheet.count(), 0);
+  await forgetGrants(hello);
+});
+
 test('messages from anything but the frame the shell created are ignored', async () => {
   // The shell page itself posts a call: no frame answers, no sheet opens.
   await page.evaluate(() => postMessage({ t: 'call', id: 99, name: 'getUserProfile', args: [{}] }, '*'));
@@ -329,17 +439,45 @@ test('after five minutes in the background the next open is a cold start, with s
   assert.equal(await f.evaluate(() => window.__marker), undefined);
   const load = await f.evaluate(() => window.__mp.loads[0]);
   assert.equal(load.launch.scene, 1001);
-  assert.deepEqual(load.storage, {}, 'storage.clear emptied the namespace');
+  assert.deepEqual(load.storage, [], 'storage.clear emptied the namespace');
 });
 
-test('storage written by one run is the snapshot of the next', async () => {
+test('storage written by one run is the snapshot of the next, as [key, value] entries (a "__proto__" key too)', async () => {
   let f = await mpFrame();
   assert.equal((await f.evaluate(() => window.__call('storage.set', ['taps', 3]))).ok, true);
+  assert.equal((await f.evaluate(() => window.__call('storage.set', ['__proto__', { evil: true }]))).ok, true);
+  assert.equal((await f.evaluate(() => window.__call('storage.set', ['when', new Date(5)]))).ok, true);
   await page.getByTestId('mp-menu').click();
   await page.getByTestId('mp-reenter').click();
   await page.waitForFunction(() => document.querySelectorAll('[data-testid=mp-frame]').length === 1);
   f = await mpFrame();
-  assert.deepEqual((await f.evaluate(() => window.__mp.loads[0])).storage, { taps: 3 });
+  const storage = await f.evaluate(() => window.__mp.loads[0].storage.map(([k, v]) => [k, v instanceof Date ? 'Date ' + v.getTime() : JSON.stringify(v)]));
+  assert.deepEqual(storage.sort(), [['__proto__', '{"evil":true}'], ['taps', '3'], ['when', 'Date 5']]);
+  assert.equal((await f.evaluate(() => window.__call('storage.remove', ['__proto__']))).ok, true);
+  assert.equal((await f.evaluate(() => window.__call('storage.remove', ['when']))).ok, true);
+});
+
+test('in the background: no clipboard and no location; the session\'s sheets close with fail cancel', async () => {
+  const f = await mpFrame();
+  const asking = f.evaluate(() => window.__call('getUserProfile', [{ desc: 'x' }]));
+  await page.getByTestId('mp-ask-profile').waitFor();
+  // A second sheet waits behind the first (one at a time).
+  const calling = f.evaluate(() => window.__call('makePhoneCall', [{ phoneNumber: '10086' }]));
+  await f.evaluate(() => window.__call('storage.set', ['sync', 1])); // a round trip: the call reached the shell
+  assert.equal(await page.locator('[data-testid^=mp-ask-]').count(), 1);
+  // The user leaves (the sheet is modal: through the browser, here the shell's router).
+  await goInApp('/discover');
+  await page.getByTestId('discover-page').waitFor();
+  const [a, c] = await Promise.all([asking, calling]);
+  assert.deepEqual([a.ok, a.error], [false, 'getUserProfile:fail cancel']);
+  assert.deepEqual([c.ok, c.error], [false, 'makePhoneCall:fail cancel']);
+  assert.equal(await page.locator('[data-testid^=mp-ask-], .mp-sheet-host').count(), 0, 'no sheet outlives its session\'s visibility');
+  for (const [name, args] of [['setClipboardData', { data: 'secret' }], ['getClipboardData', {}], ['getLocation', {}]]) {
+    const r = await f.evaluate(([n, a]) => window.__call(n, [a]), [name, args]);
+    assert.deepEqual([r.ok, r.error], [false, `${name}:fail app is in background`]);
+  }
+  await openFromURL(`/miniprogram/${hello}`);
+  await mpFrame();
 });
 
 test('navigateToMiniProgram opens the other app with scene 1037 and the referrer; closing it returns with 1038', async () => {
@@ -381,6 +519,54 @@ test('navigateBackMiniProgram returns to the opener with its extraData (scene 10
   assert.equal(show.scene, 1038);
   assert.deepEqual(show.referrerInfo, { appId: other, extraData: { paid: true } });
   // Without an opener, "back" closes.
+  await page.getByTestId('mp-close').click();
+});
+
+test('opened again from another mini program while running: the show carries scene 1037 and its referrerInfo with extraData', async () => {
+  await openFromURL(`/miniprogram/${other}`);
+  const target = await mpFrame();
+  await page.getByTestId('mp-close').click();
+  await page.getByTestId('discover-page').waitFor();
+  await goInApp(`/miniprogram/${hello}`);
+  await page.locator(`[data-testid=mp-container][data-appid="${hello}"]`).waitFor();
+  const f = await mpFrame();
+  const opening = f.evaluate(([appId]) => window.__call('navigateToMiniProgram', [{ appId, path: '', extraData: { again: 2 } }]), [other]);
+  await page.getByTestId('mp-ask-open').waitFor();
+  await page.getByTestId('mp-allow').click();
+  assert.equal((await opening).ok, true);
+  await page.locator(`[data-testid=mp-container][data-appid="${other}"]`).waitFor();
+  await target.waitForFunction(() => window.__mp.shows.length > 0);
+  const show = await target.evaluate(() => window.__mp.shows.at(-1));
+  assert.equal(show.scene, 1037);
+  assert.deepEqual(show.referrerInfo, { appId: hello, extraData: { again: 2 } });
+  assert.equal(await target.evaluate(() => window.__mp.loads.length), 1, 'a warm start');
+  await page.getByTestId('mp-close').click();
+});
+
+test('a spare frame claimed by one app is never handed to another', async () => {
+  await page.goto(base + '/discover');
+  await page.getByTestId('discover-page').waitFor();
+  // The spare comes a moment after the page loads, once someone is signed in.
+  await page.clock.runFor(3000);
+  await page.waitForFunction(() => [...document.querySelectorAll('#mp-frames .mp-frame')].some((w) => !w.dataset.appid));
+  const spare = await page.locator('#mp-frames .mp-frame:not([data-appid]) iframe').elementHandle();
+  await goInApp(`/miniprogram/${hello}`);
+  await page.locator(`[data-testid=mp-container][data-appid="${hello}"]`).waitFor();
+  const a = await mpFrame();
+  const aElement = await page.locator(`.mp-frame[data-appid="${hello}"] iframe`).elementHandle();
+  assert.equal(await page.evaluate(([x, y]) => x === y, [spare, aElement]), true, 'A claimed the spare');
+  // Its replacement is prepared a moment after the launch.
+  await page.clock.runFor(1500);
+  await page.waitForFunction(() => [...document.querySelectorAll('#mp-frames .mp-frame')].some((w) => !w.dataset.appid));
+  await page.getByTestId('mp-close').click();
+  await page.getByTestId('discover-page').waitFor();
+  await goInApp(`/miniprogram/${other}`);
+  await page.locator(`[data-testid=mp-container][data-appid="${other}"]`).waitFor();
+  const b = await mpFrame();
+  const bElement = await page.locator(`.mp-frame[data-appid="${other}"] iframe`).elementHandle();
+  assert.equal(await page.evaluate(([x, y]) => x === y, [aElement, bElement]), false, 'B has a frame of its own');
+  assert.deepEqual(await a.evaluate(() => window.__mp.loads.map((l) => l.manifest.appid)), [hello], 'A\'s frame only ever got A');
+  assert.deepEqual(await b.evaluate(() => window.__mp.loads.map((l) => l.manifest.appid)), [other]);
   await page.getByTestId('mp-close').click();
 });
 
@@ -530,6 +716,34 @@ test('wx.scanCode reads a picked picture of a QR code without following it', asy
   assert.equal(await page.getByTestId('mp-scan').count(), 0);
   const chats = await page.evaluate(() => fetch('/shell/api/chats').then((r) => r.json()));
   assert.ok(!chats.chats.some((c) => c.appid === oa.appid), 'scanning in a mini program must not follow the account');
+});
+
+test('the shell\'s file cache is bounded by bytes: least recently used out first, failures not kept', async () => {
+  // src/miniprogram/filecache.ts has no imports: transpiled, it runs here.
+  const ts = (await import('typescript')).default;
+  const src = readFileSync(join(here, '../src/miniprogram/filecache.ts'), 'utf8');
+  const js = ts.transpileModule(src, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
+  const { FileCache } = await import('data:text/javascript,' + encodeURIComponent(js));
+  const cache = new FileCache(10, (v) => v.length);
+  const loaded = [];
+  const get = (url, value) => cache.get(url, () => (loaded.push(url), Promise.resolve(value)));
+  assert.equal(await get('a', 'aaaa'), 'aaaa');
+  assert.equal(await get('b', 'bbbb'), 'bbbb');
+  assert.equal(await get('a', 'other'), 'aaaa', 'a hit');
+  assert.equal(cache.bytes, 8);
+  // c makes 12 bytes: b, the least recently used, leaves.
+  await get('c', 'cccc');
+  assert.equal(cache.bytes, 8);
+  await get('a', 'x');
+  await get('c', 'x');
+  assert.deepEqual(loaded, ['a', 'b', 'c']);
+  assert.equal(await get('b', 'bbbb'), 'bbbb', 'b is loaded again');
+  assert.deepEqual(loaded, ['a', 'b', 'c', 'b']);
+  let tries = 0;
+  const failing = () => cache.get('f', () => (tries++, Promise.reject(new Error('500'))));
+  await assert.rejects(failing());
+  await assert.rejects(failing());
+  assert.equal(tries, 2, 'a failed load is tried again');
 });
 
 test('no console errors, page errors or CSP violations', () => {

@@ -8,6 +8,7 @@ import { Conversation } from './conversation';
 import { startLive, stopLive } from './live';
 import { OAuthPage } from './oauth';
 import { MiniProgramContainer, miniProgramURL } from './miniprogram/container';
+import { startSpareContainers } from './miniprogram/session';
 import { ScanPage } from './scan';
 import { navigate, safeNext, useLocation } from './router';
 import { EditName, TabShell } from './tabs';
@@ -37,10 +38,13 @@ export function App() {
     );
   };
   useEffect(load, []);
-  // The live stream runs while someone is signed in.
+  // The live stream runs while someone is signed in; so does a spare mini
+  // program container (nobody signed out can launch one).
   useEffect(() => {
-    if (user) startLive();
-    else stopLive();
+    if (user) {
+      startLive();
+      startSpareContainers();
+    } else stopLive();
   }, [user?.id]);
 
   if (failure) {

@@ -3,10 +3,12 @@
 // success/fail/complete and return a Promise when none is given; results
 // carry errMsg "<name>:ok" or "<name>:fail <reason>", as in WeChat.
 
+import type { StorageSnapshot } from '../protocol';
+import { camel, scopeSelector } from '../names';
 import { callView } from './channel';
-import { camel, CORE, datasetOf, marksOf } from './tree';
+import { CORE, datasetOf, marksOf } from './tree';
 import {
-  currentPage, pageById, navigateBack, navigateTo, NavError, reLaunch, redirectTo, setStorageSnapshotHandler, state, switchTab,
+  currentPage, pageById, navigateBack, navigateTo, noteNavigationRequest, reLaunch, redirectTo, setStorageSnapshotHandler, state, switchTab,
 } from './runtime';
 
 export const wx: Record<string, unknown> = {};
@@ -25,9 +27,20 @@ export class ApiError extends Error {
 
 type Opts = Record<string, unknown> & { success?: Function; fail?: Function; complete?: Function };
 
-function errMsgOf(name: string, e: unknown): string {
+/** WeChat's errMsg of a failure: "<name>:fail <why>", unless the message already names the API. */
+export function errMsgOf(name: string, e: unknown): string {
   const m = e instanceof Error ? e.message : String(e);
   return m.startsWith(name + ':') ? m : `${name}:fail ${m}`;
+}
+
+/** WeChat's name of a value's type in parameter errors: "should be String instead of Undefined;". */
+export function typeName(v: unknown): string {
+  if (v === undefined) return 'Undefined';
+  if (v === null) return 'Null';
+  if (Array.isArray(v)) return 'Array';
+  if (v instanceof ArrayBuffer) return 'ArrayBuffer';
+  const t = typeof v;
+  return t[0].toUpperCase() + t.slice(1);
 }
 
 /**
@@ -45,22 +58,29 @@ export function asyncApi(name: string, impl: (opts: Opts) => Promise<Record<stri
           throw { errMsg: errMsgOf(name, e), ...(e instanceof ApiError ? e.extra : {}) };
         },
       );
-    const { success, fail, complete } = opts;
-    if (typeof success === 'function' || typeof fail === 'function' || typeof complete === 'function') {
-      p.then(
-        (res) => {
-          if (typeof success === 'function') success(res);
-          if (typeof complete === 'function') complete(res);
-        },
-        (err) => {
-          if (typeof fail === 'function') fail(err);
-          if (typeof complete === 'function') complete(err);
-        },
-      );
-      return undefined;
-    }
-    return p;
+    return withCallbacks(p, opts) ? undefined : p;
   };
+}
+
+/**
+ * WeChat's callback form: when the options hold success, fail or complete,
+ * they get the outcome of p (and the caller returns no Promise). Returns
+ * whether there were any.
+ */
+export function withCallbacks(p: Promise<Record<string, unknown>>, o: Record<string, unknown>): boolean {
+  const { success, fail, complete } = o as { success?: Function; fail?: Function; complete?: Function };
+  if (typeof success !== 'function' && typeof fail !== 'function' && typeof complete !== 'function') return false;
+  p.then(
+    (res) => {
+      if (typeof success === 'function') success(res);
+      if (typeof complete === 'function') complete(res);
+    },
+    (err) => {
+      if (typeof fail === 'function') fail(err);
+      if (typeof complete === 'function') complete(err);
+    },
+  );
+  return true;
 }
 
 /** Defines an async API wx[name]. */
@@ -83,12 +103,19 @@ function pageId(): number {
 
 // ---- routing ----
 
-defineAsync('navigateTo', async (o) => ({ ...(await navigateTo(o.url, o.events as Record<string, Function>)) }));
-defineAsync('redirectTo', async (o) => void (await redirectTo(o.url)));
-defineAsync('switchTab', async (o) => void (await switchTab(o.url)));
-defineAsync('reLaunch', async (o) => void (await reLaunch(o.url)));
-defineAsync('navigateBack', async (o) => void (await navigateBack(o.delta === undefined ? 1 : Number(o.delta))));
-void NavError;
+/** A navigation API: the request is counted at once (boot checks whether onPageNotFound made one), then runs as usual. */
+function defineNavigation(name: string, impl: Parameters<typeof asyncApi>[1]): void {
+  const api = asyncApi(name, impl);
+  defineApi(name, (o?: Opts) => {
+    noteNavigationRequest();
+    return api(o);
+  });
+}
+defineNavigation('navigateTo', async (o) => ({ ...(await navigateTo(o.url, o.events as Record<string, Function>)) }));
+defineNavigation('redirectTo', async (o) => void (await redirectTo(o.url)));
+defineNavigation('switchTab', async (o) => void (await switchTab(o.url)));
+defineNavigation('reLaunch', async (o) => void (await reLaunch(o.url)));
+defineNavigation('navigateBack', async (o) => void (await navigateBack(o.delta === undefined ? 1 : Number(o.delta))));
 
 // ---- app ----
 
@@ -178,10 +205,11 @@ const MAX_TOTAL = 10 * 1024 * 1024;
 let store = new Map<string, { value: unknown; size: number }>();
 let total = 0;
 
-setStorageSnapshotHandler((snap) => {
+setStorageSnapshotHandler((snap: StorageSnapshot) => {
   store = new Map();
   total = 0;
-  for (const [k, v] of Object.entries(snap)) {
+  for (const [k, v] of Array.isArray(snap) ? snap : Object.entries(snap)) {
+    if (typeof k !== 'string') continue;
     const size = sizeOf(k, v);
     store.set(k, { value: v, size });
     total += size;
@@ -218,13 +246,27 @@ function writeBehind(name: string, ...args: unknown[]): void {
 }
 
 function checkKey(api: string, key: unknown): string {
-  if (typeof key !== 'string') throw new Error(`${api}:fail parameter error: parameter.key should be String instead of ${key === undefined ? 'Undefined' : typeof key};`);
+  if (typeof key !== 'string') throw new Error(`${api}:fail parameter error: parameter.key should be String instead of ${typeName(key)};`);
   return key;
+}
+
+/**
+ * What storage keeps of a value: its JSON form, except that a Date stays a
+ * Date (WeChat records the value's type beside it; structured clone and
+ * IndexedDB keep a Date as one on the way to the shell and back).
+ */
+function isDate(v: unknown): v is Date {
+  return Object.prototype.toString.call(v) === '[object Date]';
+}
+
+function storedForm(data: unknown): unknown {
+  if (isDate(data)) return new Date(data.getTime());
+  return data === undefined ? undefined : JSON.parse(JSON.stringify(data) ?? 'null');
 }
 
 function setItem(api: string, key: unknown, data: unknown): void {
   const k = checkKey(api, key);
-  const value = data === undefined ? undefined : JSON.parse(JSON.stringify(data) ?? 'null');
+  const value = storedForm(data);
   const size = sizeOf(k, value);
   if (size > MAX_ITEM) throw new Error(`${api}:fail exceed storage item max length`);
   const old = store.get(k);
@@ -236,7 +278,8 @@ function setItem(api: string, key: unknown, data: unknown): void {
 
 function getItem(key: string): { found: boolean; value: unknown } {
   const it = store.get(key);
-  return it ? { found: true, value: it.value } : { found: false, value: '' };
+  if (!it) return { found: false, value: '' };
+  return { found: true, value: isDate(it.value) ? new Date(it.value.getTime()) : it.value };
 }
 
 function removeItem(key: string): void {
@@ -352,10 +395,8 @@ interface QueryReq {
 
 /** Class selectors inside a component's template carry its style scope. */
 function scoped(selector: string, comp: Record<string | symbol, unknown> | null): string {
-  if (!comp) return selector;
-  const core = (comp as Record<symbol, unknown>)[CORE] as { scope?: string; classMode?: string } | undefined;
-  if (!core || !core.scope || core.classMode === 'none') return selector;
-  return selector.replace(/\.([A-Za-z_][\w-]*)/g, `.${core.scope}--$1`);
+  const core = comp ? ((comp as Record<symbol, unknown>)[CORE] as { scope?: string; classMode?: string } | undefined) : undefined;
+  return core ? scopeSelector(selector, core.scope, core.classMode) : selector;
 }
 
 class NodesRef {

@@ -1,8 +1,19 @@
 // setData keys are data paths: `a.b[1].c`, `list[0]`, with `\` escaping a
 // character of a field name (glass-easel's data_path grammar). Missing
 // intermediates are created, as an array when the next segment is an index.
+// Segments that reach an object's prototype are refused (prototype pollution).
 
 export type Seg = string | number;
+
+/** Segments a data path may not name: they lead to Object.prototype or a constructor's prototype. */
+const FORBIDDEN_SEGMENTS = new Set(['__proto__', 'prototype']);
+
+function checkSegments(key: string, out: Seg[]): Seg[] {
+  for (const seg of out) {
+    if (typeof seg === 'string' && FORBIDDEN_SEGMENTS.has(seg)) throw new Error(`invalid data path "${key}": "${seg}" is not allowed`);
+  }
+  return out;
+}
 
 export function parsePath(key: string): Seg[] {
   const out: Seg[] = [];
@@ -40,7 +51,17 @@ export function parsePath(key: string): Seg[] {
     }
   }
   if (have || cur || out.length === 0) out.push(cur);
-  return out;
+  return checkSegments(key, out);
+}
+
+function hasOwn(o: object, k: PropertyKey): boolean {
+  return Object.prototype.hasOwnProperty.call(o, k);
+}
+
+/** Sets an own data property, also for a key such as "__proto__" that plain assignment would treat as the prototype. */
+export function setOwn(o: Record<string, unknown>, k: string, v: unknown): void {
+  if (k === '__proto__') Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else o[k] = v;
 }
 
 /** Sets value at path inside root, creating intermediates. */
@@ -48,7 +69,8 @@ export function setPath(root: Record<string, unknown>, path: Seg[], value: unkno
   let cur: any = root;
   for (let i = 0; i < path.length - 1; i++) {
     const seg = path[i];
-    let next = cur[seg];
+    // Only own fields are walked into: an inherited one (constructor…) is replaced.
+    let next = hasOwn(cur, seg) ? cur[seg] : undefined;
     if (next === null || typeof next !== 'object') {
       next = typeof path[i + 1] === 'number' ? [] : {};
       cur[seg] = next;
@@ -61,7 +83,7 @@ export function setPath(root: Record<string, unknown>, path: Seg[], value: unkno
 export function getPath(root: unknown, path: Seg[]): unknown {
   let cur: any = root;
   for (const seg of path) {
-    if (cur === null || typeof cur !== 'object') return undefined;
+    if (cur === null || typeof cur !== 'object' || !hasOwn(cur, seg)) return undefined;
     cur = cur[seg];
   }
   return cur;
@@ -83,7 +105,7 @@ export function clone<T>(v: T): T {
   for (const k of Object.keys(v)) {
     const x = (v as Record<string, unknown>)[k];
     if (typeof x === 'function' || x === undefined) continue;
-    o[k] = clone(x);
+    setOwn(o, k, clone(x));
   }
   return o as T;
 }

@@ -139,8 +139,8 @@ export function dispatch(target: LNode, init: EventInit): boolean {
   return ran;
 }
 
-/** A DOM or widget event the view reported at node. */
-export function dispatchViewEvent(target: LNode, type: string, detail: Record<string, unknown>, extra: Partial<EventInit>): void {
+/** A DOM or widget event the view reported at node. Returns whether any handler ran. */
+export function dispatchViewEvent(target: LNode, type: string, detail: Record<string, unknown>, extra: Partial<EventInit>): boolean {
   // model:prop on a built-in: the widget's new value goes to the owner's
   // data first (detail[prop], else detail.value: <switch model:checked>
   // reports {value}), then the event is dispatched.
@@ -154,7 +154,7 @@ export function dispatchViewEvent(target: LNode, type: string, detail: Record<st
     }
     if (Object.keys(out).length) target.owner.setData(out);
   }
-  dispatch(target, {
+  return dispatch(target, {
     type,
     detail,
     bubbles: BUBBLING.has(type),

@@ -3,6 +3,7 @@
 // templates use (define, __R, App, Page, Component, Behavior, getApp,
 // getCurrentPages, wx).
 
+import type { Code, ViewToLogic } from '../protocol';
 import { Registry } from '../wxml/runtime';
 import { wx } from './api';
 import './api/index';
@@ -33,7 +34,7 @@ g.wx = wx;
 
 setPoster((msg) => self.postMessage(msg));
 /** Evaluates a script given as text or as a Blob (a Blob part is not copied). */
-function importScript(code: string | Blob): void {
+function importScript(code: Code): void {
   const url = URL.createObjectURL(new Blob([code], { type: 'text/javascript' }));
   try {
     self.importScripts!(url);
@@ -43,17 +44,23 @@ function importScript(code: string | Blob): void {
 }
 setScriptImporter(importScript);
 
-self.addEventListener('message', (e: { data: any }) => {
+self.addEventListener('message', (e: { data: ViewToLogic }) => {
   // {t:"code", scripts}: the package's service.js (text or Blob), sent by
   // the frame before "boot"; a worker started ahead of its app gets its
   // code this way. importScripts is synchronous, so boot finds it defined.
-  if (e.data && e.data.t === 'code' && Array.isArray(e.data.scripts)) {
-    for (const script of e.data.scripts) importScript(script);
+  if (e.data && e.data.t === 'code') {
+    if (Array.isArray(e.data.scripts)) for (const script of e.data.scripts) importScript(script);
     return;
   }
   handleMessage(e.data);
 });
-self.addEventListener('error', (e: { message?: string; error?: unknown }) => reportError('uncaught', e.error ?? e.message));
+// An uncaught error of the app's code is the app's (App.onError, wx.onError,
+// the console), as in WeChat: handled here, it does not reach the frame
+// and the shell, which have nothing to show the user about it.
+self.addEventListener('error', (e: { message?: string; error?: unknown; preventDefault?: () => void }) => {
+  e.preventDefault?.();
+  reportError('uncaught', e.error ?? e.message);
+});
 self.addEventListener('unhandledrejection', (e: { reason: unknown }) => {
   const app = state.app;
   const res = { reason: e.reason, promise: undefined };

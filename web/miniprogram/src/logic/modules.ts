@@ -24,16 +24,8 @@ export function isDefined(path: string): boolean {
   return factories.has(path) || factories.has(path + '.js');
 }
 
-/** Joins a relative path onto a directory; "a/b" + "../c" → "a/c". */
-export function joinPath(dir: string, rel: string): string {
-  const parts = rel.startsWith('/') ? [] : dir.split('/').filter(Boolean);
-  for (const seg of rel.split('/')) {
-    if (seg === '' || seg === '.') continue;
-    if (seg === '..') parts.pop();
-    else parts.push(seg);
-  }
-  return parts.join('/');
-}
+export { joinPath } from '../names';
+import { joinPath } from '../names';
 
 export function dirname(path: string): string {
   const i = path.lastIndexOf('/');

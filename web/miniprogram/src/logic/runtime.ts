@@ -2,13 +2,13 @@
 // getCurrentPages(), the page stack and its lifecycles, and the handling of
 // the view's messages.
 
-import type { Env, LaunchOptions, Manifest, MsgEvent, MsgViewEvent, ViewToLogic, WindowConfig } from '../protocol';
+import type { Code, Env, LaunchOptions, Manifest, MsgEvent, MsgViewEvent, StorageSnapshot, ViewToLogic, WindowConfig } from '../protocol';
 import { callView, onAcked, onResult, post, postOps } from './channel';
 import { build, BehaviorRef, type Def } from './define';
 import { dispatch, dispatchViewEvent } from './events';
 import { joinPath, loading, loadIfDefined } from './modules';
 import {
-  CORE, datasetOf, destroy, flush, Inst, PageCtx, attachNew, renderPage, scheduleFlush, selectHosts, setComponentResolver,
+  CORE, datasetOf, destroy, flush, hasOwn, Inst, PageCtx, attachNew, renderPage, scheduleFlush, selectHosts, setComponentResolver,
   setErrorReporter, setInstanceFactory, setOpSender, type LNode,
 } from './tree';
 
@@ -27,6 +27,8 @@ export const state = {
   errorListeners: [] as Function[],
   rejectionListeners: [] as Function[],
   pageNotFoundListeners: [] as Function[],
+  /** Called when a page is unloaded (API families drop what they keep per page). */
+  pageUnloadListeners: [] as Array<(page: PageCtx) => void>,
   booted: false,
 };
 
@@ -159,8 +161,10 @@ const proto = {
   setData(this: Record<symbol, unknown>, obj: Record<string, unknown>, cb?: () => void) {
     (this[CORE] as Inst).setData(obj, cb);
   },
-  triggerEvent(this: Record<symbol, unknown>, name: string, detail?: unknown, options: Record<string, unknown> = {}) {
+  triggerEvent(this: Record<symbol, unknown>, name: string, detail?: unknown, options?: Record<string, unknown> | null) {
     const inst = this[CORE] as Inst;
+    // WeChat accepts triggerEvent(name, detail, null).
+    options = options && typeof options === 'object' ? options : {};
     if (!inst.host) return;
     dispatch(inst.host, {
       type: name,
@@ -333,7 +337,7 @@ export function parseUrl(url: string, from: string): { route: string; query: Rec
 }
 
 function pageExists(route: string): boolean {
-  return !!state.manifest && route in state.manifest.pages;
+  return !!state.manifest && hasOwn(state.manifest.pages, route);
 }
 
 /** The package root a page belongs to ("" = main). */
@@ -348,13 +352,30 @@ function packageOf(route: string): string {
 async function ensurePackage(route: string): Promise<void> {
   const root = packageOf(route);
   if (state.loadedPackages.has(root)) return;
-  const text = (await callView('package.load', root)) as string;
+  const text = (await callView('package.load', root)) as Code;
+  if (state.loadedPackages.has(root)) return; // a concurrent navigation loaded it meanwhile
   importScriptText(text);
   state.loadedPackages.add(root);
 }
 
-/** Evaluates a script text in the worker (a subpackage's service.js). */
-export let importScriptText: (text: string) => void = () => {
+/**
+ * The target page's package and definition, loaded before the navigation
+ * touches the stack: a subpackage that cannot be fetched fails the
+ * navigation (`<api>:fail loadSubpackage: …`) and leaves every page as it
+ * was; the next attempt fetches it again.
+ */
+async function preparePage(api: string, route: string): Promise<Def> {
+  try {
+    await ensurePackage(route);
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    throw new NavError(`${api}:fail loadSubpackage: ${packageOf(route)} ${why}`);
+  }
+  return defFor(route) || build({}, route, 'page', true);
+}
+
+/** Evaluates a script in the worker (a subpackage's service.js, text or Blob). */
+export let importScriptText: (code: Code) => void = () => {
   throw new Error('cannot load scripts here');
 };
 export function setScriptImporter(f: typeof importScriptText): void {
@@ -392,13 +413,18 @@ function unloadPage(p: PageCtx): void {
   p.root.detached = true;
   p.alive = false;
   if (state.tabPages.get(p.route) === p) state.tabPages.delete(p.route);
+  for (const l of state.pageUnloadListeners) {
+    try {
+      l(p);
+    } catch (e) {
+      console.error('page unload listener', e);
+    }
+  }
   post({ t: 'close', page: p.id });
 }
 
-/** Creates a page, runs onLoad/onShow, sends its first render; onReady follows the view's ack. */
-async function openPage(route: string, query: Record<string, string>, how: 'push' | 'replace' | 'root', channel?: EventChannel): Promise<PageCtx> {
-  await ensurePackage(route);
-  const def = defFor(route) || build({}, route, 'page', true);
+/** Creates a page of a prepared definition, runs onLoad/onShow, sends its first render; onReady follows the view's ack. */
+function openPage(def: Def, route: string, query: Record<string, string>, how: 'push' | 'replace' | 'root', channel?: EventChannel): PageCtx {
   const page = new PageCtx(nextPage++, route, windowFor(route));
   page.options = query;
   if (channel) (page as PageCtx & { channel?: EventChannel }).channel = channel;
@@ -411,7 +437,7 @@ async function openPage(route: string, query: Record<string, string>, how: 'push
   if (def.kind === 'component') {
     inst.lifetime('created');
     const props: Record<string, unknown> = {};
-    for (const k of Object.keys(query)) if (k in def.properties) props[k] = query[k];
+    for (const k of Object.keys(query)) if (hasOwn(def.properties, k)) props[k] = query[k];
     inst.setProps(props, true);
   }
   const created = renderPage(page);
@@ -430,6 +456,7 @@ async function openPage(route: string, query: Record<string, string>, how: 'push
     for (let i = ready.length - 1; i >= 0; i--) if (!ready[i].detached) ready[i].lifetime('ready');
     if (def.kind === 'component') inst.lifetime('ready');
     inst.hook('onReady');
+    preloadFor(route);
   });
   scheduleFlush(page);
   if (isTab(route)) state.tabPages.set(route, page);
@@ -454,8 +481,15 @@ function top(): PageCtx | undefined {
 }
 
 let navChain: Promise<unknown> = Promise.resolve();
+/** How many navigations were requested so far (boot learns whether onPageNotFound asked for one). */
+let navRequests = 0;
+/** A navigation API was called (wx.redirectTo… run their work a microtask later). */
+export function noteNavigationRequest(): void {
+  navRequests++;
+}
 /** Navigations run one after another, never interleaved. */
 function serial<T>(f: () => Promise<T>): Promise<T> {
+  navRequests++;
   const r = navChain.then(f);
   navChain = r.catch(() => undefined);
   return r;
@@ -474,11 +508,12 @@ export function navigateTo(url: unknown, events?: Record<string, Function>): Pro
     const t = checkTarget('navigateTo', url);
     if (isTab(t.route)) throw new NavError('navigateTo:fail can not navigateTo a tabbar page');
     if (state.stack.length >= 10) throw new NavError('navigateTo:fail webview count limit exceed');
+    const def = await preparePage('navigateTo', t.route);
     const [opener, opened] = EventChannel.pair();
     if (events) for (const [k, f] of Object.entries(events)) if (typeof f === 'function') opener.on(k, f);
     const cur = top();
     if (cur) hidePage(cur);
-    const p = await openPage(t.route, t.query, 'push', opened);
+    const p = openPage(def, t.route, t.query, 'push', opened);
     state.stack.push(p);
     postStack();
     return { eventChannel: opener };
@@ -489,9 +524,10 @@ export function redirectTo(url: unknown): Promise<void> {
   return serial(async () => {
     const t = checkTarget('redirectTo', url);
     if (isTab(t.route)) throw new NavError('redirectTo:fail can not redirectTo a tabbar page');
+    const def = await preparePage('redirectTo', t.route);
     const cur = state.stack.pop();
     if (cur) unloadPage(cur);
-    const p = await openPage(t.route, t.query, 'replace');
+    const p = openPage(def, t.route, t.query, 'replace');
     state.stack.push(p);
     postStack();
   });
@@ -513,6 +549,8 @@ export function switchTab(url: unknown): Promise<void> {
     if (!isTab(t.route)) throw new NavError('switchTab:fail can not switch to no-tabBar page');
     const cur = top();
     if (cur && cur.route === t.route && state.stack.length === 1) return;
+    const kept = state.tabPages.get(t.route);
+    const def = kept && kept.alive ? null : await preparePage('switchTab', t.route);
     if (cur && isTab(cur.route)) hidePage(cur);
     while (state.stack.length) {
       const p = state.stack.pop()!;
@@ -524,7 +562,7 @@ export function switchTab(url: unknown): Promise<void> {
       postStack();
       showPage(p);
     } else {
-      p = await openPage(t.route, {}, 'root');
+      p = openPage(def || (await preparePage('switchTab', t.route)), t.route, {}, 'root');
       state.stack.push(p);
       postStack();
     }
@@ -534,9 +572,10 @@ export function switchTab(url: unknown): Promise<void> {
 export function reLaunch(url: unknown): Promise<void> {
   return serial(async () => {
     const t = checkTarget('reLaunch', url);
+    const def = await preparePage('reLaunch', t.route);
     while (state.stack.length) unloadPage(state.stack.pop()!);
     for (const p of [...state.tabPages.values()]) unloadPage(p);
-    const p = await openPage(t.route, t.query, 'root');
+    const p = openPage(def, t.route, t.query, 'root');
     state.stack.push(p);
     postStack();
   });
@@ -580,31 +619,47 @@ async function boot(manifest: Manifest, env: Env, launch: LaunchOptions): Promis
   for (const l of state.appShowListeners) l({ ...opts });
   let route = joinPath('', opts.path);
   let query = opts.query;
+  let redirected = false;
   if (!pageExists(route)) {
     const nf = { path: route, query, isEntryPage: true };
+    const before = navRequests;
     call('onPageNotFound', nf);
     for (const l of state.pageNotFoundListeners) l(nf);
-    if (state.stack.length) return;
+    // A navigation onPageNotFound asked for (wx.redirectTo…) opens the first page instead.
+    redirected = navRequests !== before;
     route = entryRoute();
     query = {};
   }
-  const p = await openPage(route, query, 'root');
-  state.stack.push(p);
-  postStack();
+  // Through the navigation queue: after any navigation onPageNotFound requested.
+  await serial(async () => {
+    if (redirected || state.stack.length) return;
+    const def = await preparePage('launch', route);
+    state.stack.push(openPage(def, route, query, 'root'));
+    postStack();
+  });
   state.booted = true;
 }
 
-function findNode(msg: { page: number; node: number }): LNode | undefined {
-  const p = [...state.stack, ...state.tabPages.values()].find((x) => x.id === msg.page);
-  return p && p.alive ? p.nodes.get(msg.node) : undefined;
+/** A live page by its id: on the stack, a kept tab page, or the one being opened. */
+export function pageById(id: number): PageCtx | undefined {
+  if (opening && opening.id === id && opening.alive) return opening;
+  return state.stack.find((x) => x.id === id && x.alive) || [...state.tabPages.values()].find((x) => x.id === id && x.alive);
 }
 
-export function pageById(id: number): PageCtx | undefined {
-  return [...state.stack, ...state.tabPages.values()].find((x) => x.id === id && x.alive);
+function findNode(msg: { page: number; node: number }): LNode | undefined {
+  return pageById(msg.page)?.nodes.get(msg.node);
 }
+
+/**
+ * Presses (MsgEvent.press) whose longpress or longtap ran a handler: as in
+ * WeChat, their tap is not fired. Only the logic layer knows whether a
+ * handler ran, so the view sends the tap of a long press with its number.
+ */
+const longPressHandled = new Set<number>();
 
 function onEvent(msg: MsgEvent): void {
   const node = findNode(msg);
+  if (msg.type === 'tap' && msg.press && longPressHandled.delete(msg.press)) return;
   if (!node) return;
   if (msg.type === 'navigate') {
     navigatorTap(msg.detail || {});
@@ -614,12 +669,48 @@ function onEvent(msg: MsgEvent): void {
     openTypeTap(node, msg.detail || {});
     return;
   }
-  dispatchViewEvent(node, msg.type, msg.detail || {}, {
+  if (msg.type === 'openlink') {
+    // web-view's "Open in browser": the shell confirms and opens a new tab.
+    callView('openLink', { url: String(msg.detail?.url ?? '') }).catch((e) => console.warn(e instanceof Error ? e.message : e));
+    return;
+  }
+  const ran = dispatchViewEvent(node, msg.type, msg.detail || {}, {
     touches: msg.touches,
     changedTouches: msg.changedTouches,
     timeStamp: msg.timeStamp,
     offset: msg.target,
   });
+  if (ran && msg.press && (msg.type === 'longpress' || msg.type === 'longtap')) {
+    // A press whose tap never comes (the finger moved) is forgotten eventually.
+    if (longPressHandled.size > 64) longPressHandled.clear();
+    longPressHandled.add(msg.press);
+  }
+}
+
+// ---- preloadRule (app.json) ----
+
+const preloaded = new Set<string>();
+
+/**
+ * After a page with a preloadRule is ready, its subpackages (by root or
+ * name) are fetched in the background, so entering them waits for
+ * nothing. network "wifi" is treated as "all": a browser cannot tell.
+ */
+function preloadFor(route: string): void {
+  const m = state.manifest;
+  const rules = m?.app.preloadRule;
+  if (!m || !rules || typeof rules !== 'object' || !hasOwn(rules, route)) return;
+  const rule = rules[route];
+  const wanted = rule && Array.isArray(rule.packages) ? rule.packages : [];
+  for (const want of wanted) {
+    const pkg = m.packages.find((p) => p.root && (p.name === want || p.root === want || p.root.replace(/\/$/, '') === String(want).replace(/\/$/, '')));
+    if (!pkg || state.loadedPackages.has(pkg.root) || preloaded.has(pkg.root)) continue;
+    preloaded.add(pkg.root);
+    callView('package.preload', pkg.root).catch((e) => {
+      preloaded.delete(pkg.root);
+      console.warn(`preloadRule: subpackage "${pkg.root}" could not be preloaded:`, e instanceof Error ? e.message : e);
+    });
+  }
 }
 
 /** <navigator> taps (the widget reports {openType, url, delta, target, appId, path, extraData, envVersion}). */
@@ -756,7 +847,17 @@ function appShow(opts: { scene?: number; path?: string; query?: Record<string, s
     }
   }
   for (const l of state.appShowListeners) l({ ...o });
+  // Opened again with a page (a scan, a share card, a link with a path):
+  // WeChat relaunches the running app on that page.
+  const route = opts.path ? joinPath('', opts.path) : '';
   const p = top();
+  if (route && pageExists(route) && (!p || p.route !== route)) {
+    const q = Object.entries(opts.query || {})
+      .map(([k, v]) => `${k}=${v}`)
+      .join('&');
+    reLaunch('/' + route + (q ? '?' + q : '')).catch((e) => reportError('reLaunch', e));
+    return;
+  }
   if (p) showPage(p);
 }
 
@@ -775,7 +876,7 @@ function appHide(): void {
 }
 
 /** Set by api.ts: the storage snapshot arrives with boot. */
-export let onStorageSnapshot: (s: Record<string, unknown>) => void = () => {};
+export let onStorageSnapshot: (s: StorageSnapshot) => void = () => {};
 export function setStorageSnapshotHandler(f: typeof onStorageSnapshot): void {
   onStorageSnapshot = f;
 }

@@ -8,24 +8,14 @@
 // template; <slot> is an element <wx-slot> (display: contents) holding the
 // light children assigned to it.
 
+import { camel } from '../names';
 import type { Op, WindowConfig } from '../protocol';
 import { clone, getPath, parsePath, patternValue, setPath, triggers, type Seg } from './datapath';
 import { coerce, type Def, type RelationDef } from './define';
 import { dirname, joinPath } from './modules';
 
-export type VNode = string | VElement;
-export interface VElement {
-  tag: string;
-  attr: Record<string, unknown>;
-  children: VNode[];
-  key?: string | number;
-  /** {"model:value": "{{a.b}}"}: the source of two-way bindings (docs/miniprogram.md). */
-  rawAttr?: Record<string, string>;
-  /** generic:x="y" → {"wx-x": "wx-y"}. */
-  generics?: Record<string, string>;
-  /** The wx:if/elif/else branch or wx:for body that produced the node (part of its shape). */
-  branch?: string;
-}
+import type { VElement, VNode } from '../wxml/runtime';
+export type { VElement, VNode };
 
 /** The WXML renderer: Registry.render of web/miniprogram/src/wxml. */
 export let renderTemplate: (path: string, data: Record<string, unknown>) => VNode[] = () => [];
@@ -151,10 +141,7 @@ const SKIPPED_ATTR = /^(data-|mark:|generic:|model:|slot$|wx:)/;
 /** A WXS function bound to an event attribute: "$wxs:bindtap". */
 const WXS_PREFIX = '$wxs:';
 
-/** "my-prop" → "myProp", as wcc names attributes and WeChat names properties. */
-export function camel(name: string): string {
-  return name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
-}
+export { camel };
 
 /** The event an attribute listens to, or null: [type, capture, mode]. */
 function eventOf(name: string): [string, boolean, string] | null {
@@ -198,7 +185,7 @@ export class Inst {
   constructor(public def: Def, public page: PageCtx, host: LNode | null, proto: object) {
     this.host = host;
     this.data = clone(def.data);
-    for (const [k, p] of Object.entries(def.properties)) if (!(k in this.data)) this.data[k] = clone(p.value);
+    for (const [k, p] of Object.entries(def.properties)) if (!hasOwn(this.data, k)) this.data[k] = clone(p.value);
     const pub = Object.create(proto) as Record<string | symbol, unknown>;
     pub[CORE] = this;
     for (const [k, f] of Object.entries(def.methods)) pub[k] = f;
@@ -251,7 +238,7 @@ export class Inst {
         const path = parsePath(key);
         v = clone(v);
         const top = String(path[0]);
-        const prop = this.def.properties[top];
+        const prop = hasOwn(this.def.properties, top) ? this.def.properties[top] : undefined;
         const old = prop && prop.observer ? clone(this.data[top]) : undefined;
         if (prop && path.length === 1) v = coerce(prop, v);
         setPath(this.data, path, v);
@@ -487,7 +474,7 @@ function propsOf(def: Def, attrs: Record<string, unknown>): Record<string, unkno
   return props;
 }
 
-function hasOwn(o: object, k: string): boolean {
+export function hasOwn(o: object, k: string): boolean {
   return Object.prototype.hasOwnProperty.call(o, k);
 }
 

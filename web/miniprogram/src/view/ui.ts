@@ -48,7 +48,7 @@ export function showToast(root: HTMLElement, o: { title: string; icon: string; i
     box.appendChild(img);
   } else if (o.icon === 'loading') {
     box.appendChild(el('div', 'mp-loading'));
-  } else if (o.icon in ICONS) {
+  } else if (Object.prototype.hasOwnProperty.call(ICONS, o.icon)) {
     box.appendChild(icon(o.icon));
   } else {
     box.classList.add('mp-text-only');

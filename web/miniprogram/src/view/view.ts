@@ -6,15 +6,15 @@
 // Each page lives in its own shadow root, so a page's WXSS applies to that
 // page only (WeChat gives every page its own webview).
 
-import type { Env, LogicToView, Manifest, MsgCall, MsgPage, Op, Sheet, TabBarConfig, Touch, ViewToLogic, WindowConfig } from '../protocol';
+import type { Code, Env, LogicToView, Manifest, MsgCall, MsgPage, Op, Sheet, TabBarConfig, Touch, ViewToLogic, WindowConfig } from '../protocol';
 import { chromeCSS, inlineStyle, joinSheet, mapUrls, pageBaseCSS, rpxToPx, setWindowWidth } from './styles';
 import { hideLoading, hideToast, showActionSheet, showLoading, showModal, showToast } from './ui';
-import { attachWidget, widgetFor, type Widget } from './widget';
-import { applyAnimation, setViewApiHost, viewApi } from './api/index';
+import { joinPath } from '../names';
+import { attachWidget, CORE_ATTRS, widgetFor, type Widget } from './widget';
+import { applyAnimation, disconnectPage, setViewApiHost, viewApi } from './api/index';
 
 type MpNode = (Element | Text) & { __id?: number; __w?: Widget; __ev?: string[]; __cls?: string[]; __wt?: boolean };
 
-const CORE_ATTRS = new Set(['class', 'style', 'id', 'hidden', '$ev', 'wx-host', 'wx-virtual']);
 /**
  * Attributes a widget reflects on its element itself, normalised (type="primary",
  * a valueless disabled…): the core must not copy the raw values there.
@@ -24,7 +24,7 @@ const WIDGET_STATE_ATTRS = new Set([
   'scrollX', 'scroll-x', 'focused', 'autoHeight', 'auto-height', 'selectable',
 ]);
 /** Widget events that are requests to the logic layer, sent whether or not anything is bound. */
-const REQUEST_EVENTS = new Set(['navigate', 'opentype']);
+const REQUEST_EVENTS = new Set(['navigate', 'opentype', 'openlink']);
 const LONGPRESS_MS = 350;
 const TAP_SLOP = 10;
 
@@ -33,8 +33,8 @@ export interface ViewHost {
   toLogic(msg: ViewToLogic): void;
   /** A call the view cannot answer: relayed to the shell; resolves with its value. */
   relay(name: string, args: unknown[]): Promise<unknown>;
-  /** The service.js text of a subpackage (fetched from the shell on first need). */
-  loadPackage(root: string): Promise<string>;
+  /** The service.js of a subpackage (fetched from the shell on first need); rejects when it cannot be fetched. */
+  loadPackage(root: string): Promise<Code>;
   /** Tells the shell about the visible page (title and colors for the capsule bar). */
   state(title: string, front: string, back: string): void;
   launched(path: string): void;
@@ -91,6 +91,8 @@ export class View {
   private overlay: HTMLElement;
   private tabState: { cfg: TabBarConfig; items: Array<{ text: string; icon: string; selected: string; badge: string; dot: boolean }>; hidden: boolean } | null = null;
   private launchedOnce = false;
+  /** Presses long enough for longpress, numbered (MsgEvent.press). */
+  private presses = 0;
 
   constructor(private host: ViewHost, componentCSS: string) {
     const style = document.createElement('style');
@@ -169,7 +171,7 @@ export class View {
   /** A package path (absolute, or relative to `base`) → its content-addressed URL. */
   resolveURL(src: string, base = ''): string {
     if (!src || /^(https?:|data:|blob:|\/\/)/.test(src)) return src;
-    let path = src.startsWith('/') ? src.slice(1) : joinRel(base.includes('/') ? base.slice(0, base.lastIndexOf('/')) : '', src);
+    let path = src.startsWith('/') ? src.slice(1) : joinPath(base.includes('/') ? base.slice(0, base.lastIndexOf('/')) : '', src);
     path = path.split('?')[0].split('#')[0];
     for (const pkg of this.manifest.packages) {
       const h = pkg.files[path] || (pkg.root && path.startsWith(pkg.root) ? pkg.files[path.slice(pkg.root.length)] : undefined);
@@ -232,6 +234,7 @@ export class View {
       }
       case 'close': {
         const p = this.pages.get(msg.page);
+        disconnectPage(msg.page);
         if (p) {
           this.destroyTree(p.root);
           p.host.remove();
@@ -308,7 +311,7 @@ export class View {
     this.tabbar.textContent = '';
     cfg.list.forEach((item, i) => {
       const st = ts.items[i];
-      const selected = joinRel('', item.pagePath) === top.route;
+      const selected = joinPath('', item.pagePath) === top.route;
       const b = document.createElement('button');
       b.className = 'mp-tab-item';
       b.style.color = selected ? cfg.selectedColor || '#1aad19' : cfg.color || '#7a7e83';
@@ -502,10 +505,11 @@ export class View {
     return false;
   }
 
-  private send(p: PageView, el: HTMLElement & MpNode, type: string, detail: Record<string, unknown>, touches?: Touch[], changed?: Touch[]): void {
+  private send(p: PageView, el: HTMLElement & MpNode, type: string, detail: Record<string, unknown>, touches?: Touch[], changed?: Touch[], press?: number): void {
     this.host.toLogic({
       t: 'event', page: p.id, node: el.__id!, type, detail, touches, changedTouches: changed,
       target: { offsetLeft: el.offsetLeft || 0, offsetTop: el.offsetTop || 0 }, timeStamp: Math.round(performance.now()),
+      ...(press ? { press } : {}),
     });
   }
 
@@ -521,10 +525,12 @@ export class View {
         pageY: e.clientY - rect.top + p.host.scrollTop, force: e.pressure || 1,
       };
     };
-    const active = new Map<number, { el: HTMLElement & MpNode; x: number; y: number; moved: boolean; long: boolean; timer: number; t: Touch }>();
+    const active = new Map<number, { el: HTMLElement & MpNode; x: number; y: number; moved: boolean; long: number; timer: number; t: Touch }>();
     const all = () => [...active.values()].map((a) => a.t);
-    const fire = (el: HTMLElement & MpNode, type: string, detail: Record<string, unknown>, touches?: Touch[], changed?: Touch[]) => {
-      if (this.bound(el, type)) this.send(p, el, type, detail, touches, changed);
+    const fire = (el: HTMLElement & MpNode, type: string, detail: Record<string, unknown>, touches?: Touch[], changed?: Touch[], press?: number): boolean => {
+      if (!this.bound(el, type)) return false;
+      this.send(p, el, type, detail, touches, changed, press);
+      return true;
     };
     const root = p.shadow;
     root.addEventListener('pointerdown', (ev) => {
@@ -534,12 +540,16 @@ export class View {
       if (!el) return;
       const t = touch(e);
       const st = {
-        el, x: e.clientX, y: e.clientY, moved: false, long: false, t,
+        el, x: e.clientX, y: e.clientY, moved: false, long: 0, t,
         timer: window.setTimeout(() => {
-          st.long = true;
           if (!st.moved) {
-            fire(el, 'longpress', { x: t.pageX, y: t.pageY }, all(), [t]);
-            fire(el, 'longtap', { x: t.pageX, y: t.pageY }, all(), [t]);
+            // Whether a handler ran is the logic layer's to know: the tap
+            // that ends this press carries its number, and the logic
+            // layer drops it if a longpress/longtap handler ran.
+            const press = ++this.presses;
+            const a = fire(el, 'longpress', { x: t.pageX, y: t.pageY }, all(), [t], press);
+            const b = fire(el, 'longtap', { x: t.pageX, y: t.pageY }, all(), [t], press);
+            st.long = a || b ? press : 0;
           }
         }, LONGPRESS_MS),
       };
@@ -562,7 +572,7 @@ export class View {
       active.delete(e.pointerId);
       const t = touch(e);
       fire(st.el, cancel ? 'touchcancel' : 'touchend', {}, all(), [t]);
-      if (!cancel && !st.moved && !st.long) fire(st.el, 'tap', { x: t.pageX, y: t.pageY }, all(), [t]);
+      if (!cancel && !st.moved) fire(st.el, 'tap', { x: t.pageX, y: t.pageY }, all(), [t], st.long);
     };
     root.addEventListener('pointerup', (e) => end(e, false));
     root.addEventListener('pointercancel', (e) => end(e, true));
@@ -707,6 +717,9 @@ export class View {
         return null;
       case 'package.load':
         return this.host.loadPackage(String(a));
+      case 'package.preload':
+        // preloadRule: fetched and kept by the frame, not yet evaluated.
+        return this.host.loadPackage(String(a)).then(() => null);
       case 'selectorQuery':
         return this.query(a);
       case 'env':
@@ -792,12 +805,4 @@ export class View {
   }
 }
 
-function joinRel(dir: string, rel: string): string {
-  const parts = rel.startsWith('/') ? [] : dir.split('/').filter(Boolean);
-  for (const seg of rel.split('/')) {
-    if (seg === '' || seg === '.') continue;
-    if (seg === '..') parts.pop();
-    else parts.push(seg);
-  }
-  return parts.join('/');
-}
+

@@ -66,3 +66,10 @@ export function attachWidget(el: Element, w: Widget): void {
 export function widgetOf(el: Element): Widget | undefined {
   return live.get(el);
 }
+
+/**
+ * Attributes the core handles itself. The core forwards none of them to a
+ * widget's update() except class and style (hover-class and friends need
+ * them); widgets built with util.reactive ignore all of them.
+ */
+export const CORE_ATTRS: ReadonlySet<string> = new Set(['class', 'style', 'id', 'hidden', '$ev', 'wx-host', 'wx-virtual', 'slot']);

@@ -1,5 +1,6 @@
 // The shell's mini program API (/shell/api/mp/…, internal/miniprogram/host).
 import { ApiError } from '../api';
+import { FileCache } from './filecache';
 
 /** pack.Manifest, as much of it as the shell reads (docs/miniprogram.md). */
 export interface Manifest {
@@ -85,38 +86,36 @@ export function runtimeInfo(): Promise<RuntimeInfo> {
 }
 
 /**
- * Fetches a file by its immutable URL once per page load, as a Blob: a
- * Blob crosses to the frame and its worker by reference, where a string
- * would be copied at each hop.
+ * Files fetched by their immutable URLs, kept in memory for the next
+ * launch of this page load, least recently used first out once they
+ * exceed CACHE_BYTES (the HTTP cache still has them).
  */
-const blobs = new Map<string, Promise<Blob>>();
-export function fetchBlob(url: string): Promise<Blob> {
-  let p = blobs.get(url);
-  if (!p) {
-    p = fetch(url, { credentials: 'same-origin' }).then((r) => {
-      if (!r.ok) throw new Error(`${url}: the server answered ${r.status}`);
-      return r.blob();
-    });
-    p.catch(() => blobs.delete(url));
-    blobs.set(url, p);
-  }
-  return p;
+export const CACHE_BYTES = 32 * 1024 * 1024;
+
+function fetchOK(url: string): Promise<Response> {
+  return fetch(url, { credentials: 'same-origin' }).then((r) => {
+    if (!r.ok) throw new Error(`${url}: the server answered ${r.status}`);
+    return r;
+  });
 }
 
-/**
- * Fetches a text file by its immutable URL once per page load; the HTTP
- * cache (immutable, a year) spares the network on later launches.
- */
-const texts = new Map<string, Promise<string>>();
+// A Blob crosses to the frame and its worker by reference, where a string
+// would be copied at each hop.
+const blobs = new FileCache<Blob>(CACHE_BYTES, (b) => b.size);
+// Text is UTF-16 in memory: two bytes a character.
+const texts = new FileCache<string>(CACHE_BYTES, (t) => t.length * 2);
+
+/** Fetches a file by its immutable URL as a Blob (kept while the cache has room). */
+export function fetchBlob(url: string): Promise<Blob> {
+  return blobs.get(url, () => fetchOK(url).then((r) => r.blob()));
+}
+
+/** Fetches a text file by its immutable URL (kept while the cache has room; the HTTP cache spares the network later). */
 export function fetchText(url: string): Promise<string> {
-  let p = texts.get(url);
-  if (!p) {
-    p = fetch(url, { credentials: 'same-origin' }).then((r) => {
-      if (!r.ok) throw new Error(`${url}: the server answered ${r.status}`);
-      return r.text();
-    });
-    p.catch(() => texts.delete(url));
-    texts.set(url, p);
-  }
-  return p;
+  return texts.get(url, () => fetchOK(url).then((r) => r.text()));
+}
+
+/** The in-memory caches' sizes in bytes (the e2e test checks the bound). */
+export function cacheBytes(): { blobs: number; texts: number } {
+  return { blobs: blobs.bytes, texts: texts.bytes };
 }

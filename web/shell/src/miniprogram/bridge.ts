@@ -7,14 +7,14 @@ import { ApiError } from '../api';
 import { mpApi, type ProxyAnswer } from './api';
 import { grants, SCOPES, setGrant, setGrants } from './scopes';
 import { existingSession, type Session } from './session';
-import { askScope, scanSheet, settingsSheet, type ScanResult } from './sheets';
+import { askScope, openLinkSheet, scanSheet, settingsSheet, type ScanResult } from './sheets';
 import * as sockets from './sockets';
 import * as storage from './storage';
 
 /** What the container offers a call while it shows the session. */
 export interface BridgeUI {
-  /** A sheet asking the user; resolves true when they agree. */
-  confirm(ask: Ask): Promise<boolean>;
+  /** A sheet asking the user; resolves true when they agree; goes away when signal aborts. */
+  confirm(ask: Ask, signal: AbortSignal): Promise<boolean>;
   /** Leaves the container (the app goes to the background). */
   close(): void;
   /** Opens another mini program (navigateToMiniProgram). */
@@ -43,7 +43,19 @@ function needUI(s: Session, api: string): BridgeUI {
   return s.ui;
 }
 
+/** The clipboard and the position are the foreground app's only, as in WeChat. */
+function needForeground(s: Session, api: string): void {
+  if (!s.visible) throw fail(api, 'app is in background');
+}
+
+/** A confirm sheet of the container, in the session's queue of sheets. */
+function confirm(s: Session, api: string, ask: Ask): Promise<boolean> {
+  const ui = needUI(s, api);
+  return s.ask(api, (signal) => ui.confirm(ask, signal));
+}
+
 const handlers: Record<string, Handler> = {
+  // The limits are checked again here: the frame's own checks are its code's to skip.
   'storage.set': (s, _o, args) => {
     if (typeof args[0] !== 'string') throw fail('setStorage', 'parameter.key should be String');
     return storage.setItem(s.user.id, s.appid, args[0], args[1]);
@@ -71,8 +83,7 @@ const handlers: Record<string, Handler> = {
     return {};
   },
   getUserProfile: async (s, o) => {
-    const ui = needUI(s, 'getUserProfile');
-    const ok = await ui.confirm({ kind: 'profile', app: s.state.name, desc: typeof o.desc === 'string' ? o.desc : '' });
+    const ok = await confirm(s, 'getUserProfile', { kind: 'profile', app: s.state.name, desc: typeof o.desc === 'string' ? o.desc : '' });
     if (!ok) throw fail('getUserProfile', 'auth deny');
     return mpApi.userProfile(s.appid);
   },
@@ -85,12 +96,13 @@ const handlers: Record<string, Handler> = {
   },
   'auth.openSetting': async (s) => {
     needUI(s, 'openSetting');
-    const chosen = await settingsSheet(s.state.name, grants(s.user.id, s.appid));
+    const chosen = await s.ask('openSetting', (signal) => settingsSheet(s.state.name, grants(s.user.id, s.appid), signal));
     setGrants(s.user.id, s.appid, chosen);
     return { authSetting: grants(s.user.id, s.appid) };
   },
 
   getLocation: async (s, o) => {
+    needForeground(s, 'getLocation');
     // The fuzzy scope alone gets the position rounded to about a kilometre,
     // here rather than in the frame, which could skip the rounding.
     const g = grants(s.user.id, s.appid);
@@ -103,38 +115,33 @@ const handlers: Record<string, Handler> = {
   },
   scanCode: async (s, o) => {
     needUI(s, 'scanCode');
-    const r = await scanSheet(!!o.onlyFromCamera, (picture) => decodeCode(s, picture));
+    const r = await s.ask('scanCode', (signal) => scanSheet(!!o.onlyFromCamera, (picture) => decodeCode(s, picture), signal));
     if (!r) throw fail('scanCode', 'cancel');
     const out: ScanResult = { result: r.result, scanType: r.scanType, charSet: r.charSet, rawData: r.rawData ?? '' };
     if (r.path) out.path = r.path;
     return out;
   },
   saveImageToPhotosAlbum: async (s, o) => {
-    await consent(s, 'saveImageToPhotosAlbum', 'scope.writePhotosAlbum');
-    const name = (typeof o.name === 'string' && o.name.replace(/[\\/]/g, '_')) || 'image';
-    let href = '';
-    let revoke = false;
-    if (o.data instanceof ArrayBuffer) {
-      href = URL.createObjectURL(new Blob([o.data]));
-      revoke = true;
-    } else if (typeof o.url === 'string') {
-      const u = new URL(o.url, location.href);
-      // A download from another origin would open the file instead; the
-      // frame's files are its package's (this origin) or data: URLs.
-      if (u.protocol !== 'data:' && u.origin !== location.origin) throw fail('saveImageToPhotosAlbum', 'the file must be a local file of the mini program');
-      href = u.href;
-    } else throw fail('saveImageToPhotosAlbum', 'parameter.filePath should be String');
+    const api = 'saveImageToPhotosAlbum';
+    const bytes = await imageBytes(o, api);
+    const type = imageType(bytes);
+    if (!type) throw fail(api, 'invalid file type: only png, jpeg, gif and webp images can be saved');
+    await consent(s, api, 'scope.writePhotosAlbum');
+    // The name is the app's; the extension is the image's real type.
+    const given = (typeof o.name === 'string' && o.name.replace(/[\\/]/g, '_').replace(/\.[^.]*$/, '')) || 'image';
+    const href = URL.createObjectURL(new Blob([new Uint8Array(bytes)], { type: 'image/' + type }));
     const a = document.createElement('a');
     a.href = href;
-    a.download = name;
+    a.download = given.slice(0, 100) + '.' + (type === 'jpeg' ? 'jpg' : type);
     a.hidden = true;
     document.body.appendChild(a);
     a.click();
     a.remove();
-    if (revoke) setTimeout(() => URL.revokeObjectURL(href), 60_000);
+    setTimeout(() => URL.revokeObjectURL(href), 60_000);
     return {};
   },
-  setClipboardData: async (_s, o) => {
+  setClipboardData: async (s, o) => {
+    needForeground(s, 'setClipboardData');
     if (typeof o.data !== 'string') throw fail('setClipboardData', 'parameter.data should be String');
     try {
       await navigator.clipboard.writeText(o.data);
@@ -143,7 +150,8 @@ const handlers: Record<string, Handler> = {
     }
     return {};
   },
-  getClipboardData: async () => {
+  getClipboardData: async (s) => {
+    needForeground(s, 'getClipboardData');
     try {
       return { data: await navigator.clipboard.readText() };
     } catch (e) {
@@ -153,7 +161,7 @@ const handlers: Record<string, Handler> = {
   makePhoneCall: async (s, o) => {
     const number = typeof o.phoneNumber === 'string' ? o.phoneNumber.trim() : '';
     if (!number) throw fail('makePhoneCall', 'parameter.phoneNumber should be String');
-    const ok = await needUI(s, 'makePhoneCall').confirm({ kind: 'phone', number });
+    const ok = await confirm(s, 'makePhoneCall', { kind: 'phone', number });
     if (!ok) throw fail('makePhoneCall', 'cancel');
     const a = document.createElement('a');
     a.href = 'tel:' + encodeURIComponent(number).replace(/%2B/g, '+');
@@ -164,10 +172,9 @@ const handlers: Record<string, Handler> = {
     const target = typeof o.appId === 'string' ? o.appId : '';
     if (!target) throw fail('navigateToMiniProgram', 'parameter.appId should be String');
     if (target === s.appid) throw fail('navigateToMiniProgram', 'cannot navigate to self');
-    const ui = needUI(s, 'navigateToMiniProgram');
-    const ok = await ui.confirm({ kind: 'open', app: s.state.name, target });
+    const ok = await confirm(s, 'navigateToMiniProgram', { kind: 'open', app: s.state.name, target });
     if (!ok) throw fail('navigateToMiniProgram', 'cancel');
-    ui.openMiniProgram(target, typeof o.path === 'string' ? o.path : '', { appId: s.appid, extraData: o.extraData });
+    needUI(s, 'navigateToMiniProgram').openMiniProgram(target, typeof o.path === 'string' ? o.path : '', { appId: s.appid, extraData: o.extraData });
     return {};
   },
   exit: (s, o) => {
@@ -177,14 +184,11 @@ const handlers: Record<string, Handler> = {
       const ui = needUI(s, 'navigateBackMiniProgram');
       const from = s.params.referrerInfo?.appId;
       const opener = from ? existingSession(s.user, from) : undefined;
-      if (opener) passExtraData(opener, s.appid, o.extraData);
+      // Its next show from this app (scene 1038) carries extraData in referrerInfo.
+      if (opener) opener.returnedData = { from: s.appid, extraData: o.extraData };
       ui.close();
       return {};
     }
-    needUI(s, 'exitMiniProgram').close();
-    return {};
-  },
-  close: (s) => {
     needUI(s, 'exitMiniProgram').close();
     return {};
   },
@@ -203,6 +207,23 @@ const handlers: Record<string, Handler> = {
     sockets.close(s, Number(o.id), o.code === undefined ? 1000 : Number(o.code), typeof o.reason === 'string' ? o.reason : '');
     return {};
   },
+  // web-view's "Open in browser": the frame may not open windows; the user
+  // confirms, and the page opens in a new, unrelated tab.
+  openLink: async (s, o) => {
+    const api = 'openLink';
+    let url: URL;
+    try {
+      url = new URL(typeof o.url === 'string' ? o.url : '');
+    } catch {
+      throw fail(api, 'invalid url');
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw fail(api, 'only http and https pages can be opened');
+    needUI(s, api);
+    const ok = await s.ask(api, (signal) => openLinkSheet(s.state.name, url.href, signal));
+    if (!ok) throw fail(api, 'cancel');
+    window.open(url.href, '_blank', 'noopener,noreferrer');
+    return {};
+  },
   share: async (s, o) => {
     await needUI(s, 'share').share(typeof o.title === 'string' ? o.title : s.state.name, typeof o.path === 'string' ? o.path : s.state.path);
     return {};
@@ -215,12 +236,19 @@ const handlers: Record<string, Handler> = {
  * answer is kept for (user, app).
  */
 async function consent(s: Session, api: string, scope: string): Promise<void> {
-  const g = grants(s.user.id, s.appid);
-  if (g[scope] === true) return;
-  if (g[scope] === false) throw fail(api, 'auth deny');
+  const known = grants(s.user.id, s.appid)[scope];
+  if (known === true) return;
+  if (known === false) throw fail(api, 'auth deny');
   needUI(s, api);
-  const ok = await askScope(s.state.name, scope);
-  setGrant(s.user.id, s.appid, scope, ok);
+  // In the session's queue: of several calls asking for one scope, the
+  // first asks and the others find its answer.
+  const ok = await s.ask(api, async (signal) => {
+    const g = grants(s.user.id, s.appid)[scope];
+    if (g !== undefined) return g;
+    const answer = await askScope(s.state.name, scope, signal);
+    setGrant(s.user.id, s.appid, scope, answer);
+    return answer;
+  });
   if (!ok) throw fail(api, 'auth deny');
 }
 
@@ -266,19 +294,43 @@ async function decodeCode(s: Session, picture: Blob): Promise<ScanResult | null>
   throw new ApiError(resp.status, e.code ?? 'http_' + resp.status, e.message ?? `The server answered ${resp.status}.`);
 }
 
-/**
- * navigateBackMiniProgram's extraData: the opener's next show (scene 1038,
- * which the container sends when it comes back to it) carries it in
- * referrerInfo.
- */
-function passExtraData(opener: Session, from: string, extraData: unknown): void {
-  const show = opener.show;
-  opener.show = function (ui, params) {
-    opener.show = show;
-    const ref = params?.referrerInfo;
-    if (params?.scene === 1038 && ref?.appId === from && extraData !== undefined) params = { ...params, referrerInfo: { ...ref, extraData } };
-    return show.call(opener, ui, params);
-  };
+// ---- images ----
+
+/** The bytes of the image to save: bytes the frame sent, a data:image/* URL, or a file of a package (/mp/pkg/ on this origin). */
+async function imageBytes(o: Options, api: string): Promise<Uint8Array> {
+  if (o.data instanceof ArrayBuffer) return new Uint8Array(o.data);
+  if (typeof o.url !== 'string') throw fail(api, 'parameter.filePath should be String');
+  const data = /^data:image\/[a-z0-9.+-]+(;[^,]*)?,(.*)$/is.exec(o.url);
+  if (data) {
+    const base64Encoded = /;base64$/i.test(data[1] || '');
+    try {
+      return base64Encoded ? unbase64(data[2]) : new TextEncoder().encode(decodeURIComponent(data[2]));
+    } catch {
+      throw fail(api, 'invalid data URL');
+    }
+  }
+  let u: URL;
+  try {
+    u = new URL(o.url, location.href);
+  } catch {
+    throw fail(api, 'invalid url');
+  }
+  // Only the mini program's own files: another origin's or another shell
+  // page's could be saved under the user's name.
+  if (u.origin !== location.origin || !/^\/mp\/pkg\/[0-9a-f]{64}$/.test(u.pathname)) throw fail(api, 'the file must be a local file of the mini program');
+  const resp = await fetch(u.pathname, { credentials: 'same-origin' }).catch(() => null);
+  if (!resp || !resp.ok) throw fail(api, 'file not found');
+  return new Uint8Array(await resp.arrayBuffer());
+}
+
+/** The image format by its magic bytes, or null for anything else. */
+export function imageType(b: Uint8Array): 'png' | 'jpeg' | 'gif' | 'webp' | null {
+  const at = (i: number, ...xs: number[]) => xs.every((x, k) => b[i + k] === x);
+  if (at(0, 0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a)) return 'png';
+  if (at(0, 0xff, 0xd8, 0xff)) return 'jpeg';
+  if (at(0, 0x47, 0x49, 0x46, 0x38) && (b[4] === 0x37 || b[4] === 0x39) && b[5] === 0x61) return 'gif';
+  if (at(0, 0x52, 0x49, 0x46, 0x46) && at(8, 0x57, 0x45, 0x42, 0x50)) return 'webp';
+  return null;
 }
 
 export async function handleCall(s: Session, name: string, args: unknown[]): Promise<unknown> {

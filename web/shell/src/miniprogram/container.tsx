@@ -82,7 +82,13 @@ export function MiniProgramContainer(props: { appid: string; user: User; query: 
     }
   };
   const ui = useRef<BridgeUI>({
-    confirm: (a) => new Promise((answer) => setAsk({ ask: a, answer })),
+    confirm: (a, signal) =>
+      new Promise((answer) => {
+        const entry = { ask: a, answer };
+        // The session hid or ended: the sheet goes (the call has failed with cancel).
+        signal.addEventListener('abort', () => setAsk((cur) => (cur === entry ? null : cur)), { once: true });
+        setAsk(entry);
+      }),
     close: () => goBack('/discover'),
     openMiniProgram: (target, path, referrer) => {
       referrers.set(target, referrer);
@@ -105,7 +111,15 @@ export function MiniProgramContainer(props: { appid: string; user: User; query: 
       s = undefined;
     }
     if (s) {
-      let show: Partial<LaunchParams> = { scene: params.scene, path: params.path || undefined, query: params.path ? params.query : undefined };
+      // Opened again while running: with a page (a scan, a share card, a
+      // link with a path) it relaunches there; from another mini program
+      // (1037) it gets that app's referrerInfo and extraData.
+      let show: Partial<LaunchParams> = {
+        scene: params.scene,
+        path: params.path || undefined,
+        query: params.path ? params.query : undefined,
+        referrerInfo: params.referrerInfo,
+      };
       if (returning?.to === appid) {
         show = { scene: Scene.BackFromMiniProgram, referrerInfo: { appId: returning.from } };
       }

@@ -11,7 +11,7 @@
 // it (or creates a frame at once, in parallel with the launch API) and only
 // hands the app over. The spare belongs to no app and no user until
 // claimed; a claimed frame is its session's forever and is destroyed with
-// it, never reused.
+// it, never reused. Spares are made only while someone is signed in.
 import type { User } from '../api';
 import { fetchBlob, fetchText, mpApi, runtimeInfo, type Launch, type Manifest } from './api';
 import { handleCall, type BridgeUI } from './bridge';
@@ -41,6 +41,9 @@ export interface SessionState {
   path: string;
   name: string;
 }
+
+/** A sheet or confirm a call of this session is waiting for (they come one at a time). */
+type AskOpener<T> = (signal: AbortSignal) => Promise<T>;
 
 type FrameMessage =
   | { t: 'ready'; warm?: boolean }
@@ -78,6 +81,8 @@ interface Spare {
 }
 let spare: Spare | null = null;
 let spareScheduled = false;
+/** Someone is signed in: the shell keeps a spare (startSpareContainers). */
+let spareWanted = false;
 
 /** A hidden frame under the frame host, not yet any app's. */
 function newFrame(src: string): { wrapper: HTMLDivElement; iframe: HTMLIFrameElement } {
@@ -97,7 +102,7 @@ function newFrame(src: string): { wrapper: HTMLDivElement; iframe: HTMLIFrameEle
  * one. Called at boot and after each launch, so a launch seldom finds none.
  */
 export function prewarmContainer(): void {
-  if (spare || spareScheduled) return;
+  if (!spareWanted || spare || spareScheduled) return;
   spareScheduled = true;
   const idle = (f: () => void) => (typeof requestIdleCallback === 'function' ? requestIdleCallback(f, { timeout: 3000 }) : setTimeout(f, 200));
   idle(async () => {
@@ -108,10 +113,14 @@ export function prewarmContainer(): void {
       setTimeout(prewarmContainer, 1000);
       return;
     }
+    if (!spareWanted) {
+      spareScheduled = false;
+      return;
+    }
     storage.open().catch(() => undefined);
     try {
       const info = await runtimeInfo();
-      if (spare) return;
+      if (spare || !spareWanted) return;
       const { wrapper, iframe } = newFrame(info.frame);
       spare = { wrapper, iframe, frame: info.frame, logic: info.logic, ready: false, canWarm: false, warmedWith: '' };
       fetchText(info.logic).catch(() => undefined);
@@ -150,8 +159,18 @@ function dropSpare(): void {
 // After boot, once the shell has been up a moment and is idle: nobody taps
 // a mini program in the first instants, and the shell's own start comes first.
 const SPARE_AFTER_BOOT_MS = 2000;
-if (document.readyState === 'complete') setTimeout(prewarmContainer, SPARE_AFTER_BOOT_MS);
-else addEventListener('load', () => setTimeout(prewarmContainer, SPARE_AFTER_BOOT_MS), { once: true });
+
+/**
+ * Someone signed in: keep a spare container from now on (the first a moment
+ * after the page has loaded). Signed out, nobody can launch anything, so
+ * there is none (destroyAllSessions drops it).
+ */
+export function startSpareContainers(): void {
+  if (spareWanted) return;
+  spareWanted = true;
+  if (document.readyState === 'complete') setTimeout(prewarmContainer, SPARE_AFTER_BOOT_MS);
+  else addEventListener('load', () => setTimeout(prewarmContainer, SPARE_AFTER_BOOT_MS), { once: true });
+}
 
 // One listener for every frame: a message counts only if it comes from a
 // frame this shell created, and then it speaks for that frame's app only;
@@ -194,6 +213,7 @@ export function startSession(user: User, appid: string, params: LaunchParams): S
 /** Ends every session (sign-out), and the spare with them. */
 export function destroyAllSessions(): void {
   for (const s of [...sessions.values()]) s.destroy();
+  spareWanted = false;
   dropSpare();
 }
 
@@ -222,7 +242,12 @@ export class Session {
   private loadPosted = false;
   private loaded = false;
   /** The app's storage, read when the launch starts (bound to this user and app). */
-  private storageSnapshot: Promise<Record<string, unknown>> | null = null;
+  private storageSnapshot: Promise<Array<[string, unknown]>> | null = null;
+  /** navigateBackMiniProgram's extraData from the app this one opened, for the next show from it (scene 1038). */
+  returnedData: { from: string; extraData: unknown } | null = null;
+  /** The sheet or confirm showing for this session, and those queued behind it; all end when it hides. */
+  private askQueue: Promise<unknown> = Promise.resolve();
+  private asks = new AbortController();
   private loadMessage: Promise<Record<string, unknown>> | null = null;
   private hideTimer: ReturnType<typeof setTimeout> | undefined;
   private listeners = new Set<() => void>();
@@ -258,7 +283,7 @@ export class Session {
   async start(): Promise<void> {
     // The container first — the spare, or a new frame — so that it comes up
     // while the launch API and the package files are on their way.
-    this.storageSnapshot = storage.snapshot(this.user.id, this.appid).catch(() => ({}));
+    this.storageSnapshot = storage.snapshot(this.user.id, this.appid).catch(() => []);
     const s = claimSpare();
     if (s) {
       this.adopt(s.wrapper, s.iframe, s.frame, s.ready, s.canWarm, s.warmedWith);
@@ -358,7 +383,7 @@ export class Session {
     }
     const [runtime, storageSnapshot, ...texts] = await Promise.all([
       this.warmedWith ? undefined : fetchText(launch.runtime.logic),
-      this.storageSnapshot ?? storage.snapshot(this.user.id, this.appid).catch(() => ({})),
+      this.storageSnapshot ?? storage.snapshot(this.user.id, this.appid).catch(() => []),
       ...[...roots].map((r) => packageTexts(launch, r, this.canWarm)),
     ]);
     const packages: Record<string, unknown> = {};
@@ -397,7 +422,8 @@ export class Session {
           const t = await packageTexts(this.launch, m.root, this.canWarm);
           this.post({ t: 'package', root: m.root, service: t.service, styles: t.styles });
         } catch (e) {
-          this.set({ frameError: String(e instanceof Error ? e.message : e) });
+          // The frame fails the navigation that needed it; a later one asks again.
+          this.post({ t: 'package', root: m.root, error: String(e instanceof Error ? e.message : e) });
         }
         return;
       }
@@ -423,7 +449,10 @@ export class Session {
         if (typeof m.path === 'string') this.set({ path: m.path });
         return;
       case 'error':
-        this.set({ frameError: String(m.message) });
+        // The runtime itself failed (the app's own errors stay in its
+        // worker): a developer's matter, shown in dev mode only.
+        console.warn(`mini program ${this.appid}:`, String(m.message));
+        if (this.launch?.dev) this.set({ frameError: String(m.message) });
         return;
     }
   }
@@ -435,15 +464,48 @@ export class Session {
     const wasHidden = !this.visible;
     this.visible = true;
     if (this.wrapper) this.wrapper.hidden = false;
+    let referrerInfo = params?.referrerInfo;
+    const back = this.returnedData;
+    if (back && params?.scene === 1038 && referrerInfo?.appId === back.from) {
+      this.returnedData = null;
+      if (back.extraData !== undefined) referrerInfo = { ...referrerInfo, extraData: back.extraData };
+    }
     if (wasHidden && this.loaded) {
       this.post({
         t: 'show',
         scene: params?.scene ?? this.params.scene,
         path: params?.path || undefined,
         query: params?.query,
-        referrerInfo: params?.referrerInfo,
+        referrerInfo,
       });
     }
+  }
+
+  /**
+   * Shows a sheet or confirm for one of this session's calls, after those
+   * before it (one at a time). When the session hides or ends, the one
+   * showing is closed and every one waiting fails with `<api>:fail cancel`.
+   */
+  ask<T>(api: string, open: AskOpener<T>): Promise<T> {
+    const signal = this.asks.signal;
+    const cancelled = () => new Error(`${api}:fail cancel`);
+    const run = this.askQueue.then(() => {
+      if (signal.aborted || this.dead) throw cancelled();
+      return new Promise<T>((resolve, reject) => {
+        const abort = () => reject(cancelled());
+        signal.addEventListener('abort', abort, { once: true });
+        open(signal).then(resolve, reject).finally(() => signal.removeEventListener('abort', abort));
+      });
+    });
+    this.askQueue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Ends every sheet of this session (showing or waiting). */
+  private cancelAsks(): void {
+    this.asks.abort();
+    this.asks = new AbortController();
+    this.askQueue = Promise.resolve();
   }
 
   /** The user left the container: background, destroyed after KEEP_ALIVE_MS. */
@@ -451,6 +513,7 @@ export class Session {
     if (!this.visible) return;
     this.visible = false;
     this.ui = null;
+    this.cancelAsks();
     if (this.wrapper) this.wrapper.hidden = true;
     if (this.loaded) this.post({ t: 'hide' });
     clearTimeout(this.hideTimer);
@@ -461,6 +524,7 @@ export class Session {
   destroy(): void {
     if (this.dead) return;
     this.dead = true;
+    this.cancelAsks();
     clearTimeout(this.hideTimer);
     this.wrapper?.remove();
     this.iframe = null;

@@ -1,34 +1,49 @@
 // The sheets a mini program's calls raise that the container does not
 // draw itself: scope consent (wx.authorize, getLocation…), the settings
 // page (wx.openSetting) and the scanner (wx.scanCode). Each is rendered
-// above the frame and the capsule, answers once and goes away.
+// above the frame and the capsule, answers once and goes away — or goes
+// away unanswered when its signal aborts (the session hid or ended).
 import type { JSX } from 'preact';
 import { render } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { SCOPES, type Grants } from './scopes';
 
-/** Shows what build makes until it calls done; resolves with done's value. */
-function sheet<T>(build: (done: (v: T) => void) => JSX.Element): Promise<T> {
+/**
+ * Shows what build makes until it calls done; resolves with done's value,
+ * or rejects (and removes the sheet) when signal aborts.
+ */
+function sheet<T>(build: (done: (v: T) => void) => JSX.Element, signal?: AbortSignal): Promise<T> {
+  if (signal?.aborted) return Promise.reject(new Error('cancel'));
   const host = document.createElement('div');
   host.className = 'mp-sheet-host';
   // Above the frames (50) and the container's capsule and sheets (60–70).
   host.style.cssText = 'position:fixed;inset:0;z-index:80';
   document.body.appendChild(host);
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     let settled = false;
-    const done = (v: T) => {
-      if (settled) return;
+    const finish = () => {
       settled = true;
+      signal?.removeEventListener('abort', abort);
       render(null, host);
       host.remove();
+    };
+    const done = (v: T) => {
+      if (settled) return;
+      finish();
       resolve(v);
     };
+    const abort = () => {
+      if (settled) return;
+      finish();
+      reject(new Error('cancel'));
+    };
+    signal?.addEventListener('abort', abort, { once: true });
     render(build(done), host);
   });
 }
 
 /** Asks the user to let the mini program use scope; true when they allow it. */
-export function askScope(app: string, scope: string): Promise<boolean> {
+export function askScope(app: string, scope: string, signal?: AbortSignal): Promise<boolean> {
   return sheet<boolean>((done) => (
     <div class="mp-sheet" data-testid="mp-ask-scope" data-scope={scope}>
       <div class="weui-mask" />
@@ -49,7 +64,7 @@ export function askScope(app: string, scope: string): Promise<boolean> {
         </div>
       </div>
     </div>
-  ));
+  ), signal);
 }
 
 function Settings(props: { app: string; grants: Grants; done: (g: Grants) => void }) {
@@ -92,8 +107,8 @@ function Settings(props: { app: string; grants: Grants; done: (g: Grants) => voi
 }
 
 /** The settings page: the scopes the app asked for, each a switch; resolves with the user's choice. */
-export function settingsSheet(app: string, grants: Grants): Promise<Grants> {
-  return sheet<Grants>((done) => <Settings app={app} grants={grants} done={done} />);
+export function settingsSheet(app: string, grants: Grants, signal?: AbortSignal): Promise<Grants> {
+  return sheet<Grants>((done) => <Settings app={app} grants={grants} done={done} />, signal);
 }
 
 export interface ScanResult {
@@ -220,6 +235,34 @@ function Scanner(props: { onlyFromCamera: boolean; decode: Decoder; done: (r: Sc
 }
 
 /** The scanner: the result, or null when the user cancels. */
-export function scanSheet(onlyFromCamera: boolean, decode: Decoder): Promise<ScanResult | null> {
-  return sheet<ScanResult | null>((done) => <Scanner onlyFromCamera={onlyFromCamera} decode={decode} done={done} />);
+export function scanSheet(onlyFromCamera: boolean, decode: Decoder, signal?: AbortSignal): Promise<ScanResult | null> {
+  return sheet<ScanResult | null>((done) => <Scanner onlyFromCamera={onlyFromCamera} decode={decode} done={done} />, signal);
+}
+
+/** Asks whether to leave for a web page (web-view's "Open in browser"); true when the user agrees. */
+export function openLinkSheet(app: string, url: string, signal?: AbortSignal): Promise<boolean> {
+  return sheet<boolean>((done) => (
+    <div class="mp-sheet" data-testid="mp-ask-link">
+      <div class="weui-mask" />
+      <div class="weui-dialog" role="dialog" aria-modal="true" aria-label="Open a web page">
+        <div class="weui-dialog__hd">
+          <strong class="weui-dialog__title">Open this page in the browser?</strong>
+        </div>
+        <div class="weui-dialog__bd">
+          <p>{app || 'This mini program'} links to</p>
+          <p class="mp-info" data-testid="mp-link-url">
+            {url}
+          </p>
+        </div>
+        <div class="weui-dialog__ft">
+          <button type="button" class="weui-dialog__btn weui-dialog__btn_default" data-testid="mp-deny" onClick={() => done(false)}>
+            Cancel
+          </button>
+          <button type="button" class="weui-dialog__btn weui-dialog__btn_primary" data-testid="mp-allow" onClick={() => done(true)}>
+            Open
+          </button>
+        </div>
+      </div>
+    </div>
+  ), signal);
 }

@@ -7,9 +7,10 @@
 // ("event" is taken on the worker side: DOM events.) The worker's core
 // ignores "apiEvent"; this module listens for it next to the core.
 
-import { ApiError } from '../api';
-import { state } from '../runtime';
-import { flush, type PageCtx } from '../tree';
+import { ApiError, errMsgOf, typeName, withCallbacks } from '../api';
+import { flush } from '../tree';
+
+export { typeName };
 
 type EventHandler = (data: any) => void;
 const eventHandlers = new Map<string, EventHandler>();
@@ -51,15 +52,6 @@ export function plain(o: Opts, ...drop: string[]): Opts {
   return out;
 }
 
-/** WeChat's parameter error text: "parameter.url should be String instead of Undefined;". */
-export function typeName(v: unknown): string {
-  if (v === undefined) return 'Undefined';
-  if (v === null) return 'Null';
-  if (Array.isArray(v)) return 'Array';
-  if (v instanceof ArrayBuffer) return 'ArrayBuffer';
-  const t = typeof v;
-  return t[0].toUpperCase() + t.slice(1);
-}
 
 export function need(o: Opts, key: string, type: 'String' | 'Number' | 'Array' | 'Object' | 'Boolean'): void {
   const v = o[key];
@@ -67,10 +59,6 @@ export function need(o: Opts, key: string, type: 'String' | 'Number' | 'Array' |
   if (!ok) throw new ApiError(`parameter error: parameter.${key} should be ${type} instead of ${typeName(v)};`);
 }
 
-/** The PageCtx of a page id (stack or kept tab pages). */
-export function pageById(id: number): PageCtx | undefined {
-  return state.stack.find((p) => p.id === id) || [...state.tabPages.values()].find((p) => p.id === id);
-}
 
 /** A listener list with on/off as WeChat's tasks and wx.on* have them. */
 export class Listeners<T = unknown> {
@@ -112,24 +100,10 @@ export function taskCall<T extends object>(
     .then(
       (r) => ({ errMsg: `${name}:ok`, ...r }),
       (e) => {
-        const m = e instanceof Error ? e.message : String(e);
-        throw { errMsg: m.startsWith(name + ':') ? m : `${name}:fail ${m}`, ...(e instanceof ApiError ? e.extra : {}) };
+        throw { errMsg: errMsgOf(name, e), ...(e instanceof ApiError ? e.extra : {}) };
       },
     );
-  const { success, fail, complete } = o as { success?: Function; fail?: Function; complete?: Function };
-  const hasCb = typeof success === 'function' || typeof fail === 'function' || typeof complete === 'function';
-  if (hasCb) {
-    p.then(
-      (res) => {
-        if (typeof success === 'function') success(res);
-        if (typeof complete === 'function') complete(res);
-      },
-      (err) => {
-        if (typeof fail === 'function') fail(err);
-        if (typeof complete === 'function') complete(err);
-      },
-    );
-  } else {
+  if (!withCallbacks(p, o)) {
     // WeChat's promise form: the task is also a thenable of the result.
     for (const m of ['then', 'catch', 'finally'] as const) {
       Object.defineProperty(task, m, { value: (p[m] as Function).bind(p), enumerable: false, configurable: true });

@@ -23,7 +23,7 @@
 //   {id, type:"error", errMsg}
 //   {id, type:"close", code, reason}      (last event of a socket)
 
-import { ApiError, callShell, defineApi, defineAsync } from '../api';
+import { ApiError, callShell, defineApi, defineAsync, errMsgOf } from '../api';
 import { Listeners, need, onApiEvent, plain, taskCall, typeName, type Opts } from './common';
 import { tempFileSize } from './media';
 
@@ -197,8 +197,7 @@ function settle(name: string, o: Opts, run: () => Promise<void>): void {
       if (typeof o.complete === 'function') o.complete(res);
     },
     (e) => {
-      const m = e instanceof Error ? e.message : String(e);
-      const res = { errMsg: m.startsWith(name + ':') ? m : `${name}:fail ${m}` };
+      const res = { errMsg: errMsgOf(name, e) };
       if (typeof o.fail === 'function') o.fail(res);
       else if (typeof o.complete !== 'function') console.error(res.errMsg);
       if (typeof o.complete === 'function') o.complete(res);

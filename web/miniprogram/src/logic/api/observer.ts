@@ -11,10 +11,11 @@
 //   intersectionRect, boundingClientRect, relativeRect, time}}: rects relative to the page's
 //   viewport ({left, right, top, bottom, width, height}); node is the logic node id.
 
+import { scopeSelector } from '../../names';
 import { ApiError, callView, defineApi } from '../api';
-import { currentPage } from '../runtime';
+import { currentPage, pageById, state } from '../runtime';
 import { CORE, datasetOf } from '../tree';
-import { onApiEvent, pageById } from './common';
+import { onApiEvent } from './common';
 
 type Margins = { left: number; right: number; top: number; bottom: number };
 
@@ -25,6 +26,11 @@ interface Watch {
 
 const watches = new Map<number, Watch>();
 let nextWatch = 0;
+
+// A page's observers end with it (the view drops its side when the page closes).
+state.pageUnloadListeners.push((page) => {
+  for (const [id, w] of watches) if (w.page === page.id) watches.delete(id);
+});
 
 onApiEvent('intersection', (d: Record<string, any>) => {
   const w = watches.get(Number(d && d.id));
@@ -69,8 +75,7 @@ class IntersectionObserver {
   /** Class selectors in a component's template carry its style scope. */
   private scoped(sel: string): string {
     const c = this.core;
-    if (!c || !c.scope || c.classMode === 'none') return sel;
-    return sel.replace(/\.([A-Za-z_][\w-]*)/g, `.${c.scope}--$1`);
+    return c ? scopeSelector(sel, c.scope, c.classMode) : sel;
   }
 
   relativeTo(selector: string, m?: unknown) {

@@ -13,11 +13,11 @@
 import { applyAnimation } from './animation';
 import { deviceCalls } from './device';
 import { mediaCalls } from './media';
-import { observerCalls } from './observer';
+import { disconnectPage, liveObservers, observerCalls } from './observer';
 import type { ViewApiHost, ViewCall } from './host';
 
 export type { ViewApiHost } from './host';
-export { applyAnimation };
+export { applyAnimation, disconnectPage, liveObservers };
 
 let host: ViewApiHost | null = null;
 const calls: Record<string, ViewCall> = { ...mediaCalls, ...observerCalls, ...deviceCalls };

@@ -19,7 +19,22 @@ interface ObserveReq {
 }
 type Rect = { left: number; right: number; top: number; bottom: number; width: number; height: number };
 
-const live = new Map<number, () => void>();
+/** Live observers by id: their page and how to stop them. */
+const live = new Map<number, { page: number; stop: () => void }>();
+
+/** Stops every observer of a page (it closed). */
+export function disconnectPage(page: number): void {
+  for (const [id, l] of live) {
+    if (l.page !== page) continue;
+    l.stop();
+    live.delete(id);
+  }
+}
+
+/** How many observers are live (for tests). */
+export function liveObservers(): number {
+  return live.size;
+}
 
 function rectOf(r: { left: number; top: number; right: number; bottom: number }, origin: DOMRect): Rect {
   const left = r.left - origin.left;
@@ -75,7 +90,7 @@ function observe(args: unknown[], host: ViewApiHost): unknown {
       { root, rootMargin: `${m.top}px ${m.right}px ${m.bottom}px ${m.left}px`, threshold: o.thresholds },
     );
     for (const t of targets) io.observe(t);
-    live.set(o.id, () => io.disconnect());
+    live.set(o.id, { page: o.page, stop: () => io.disconnect() });
     return { count: targets.length };
   }
 
@@ -105,9 +120,12 @@ function observe(args: unknown[], host: ViewApiHost): unknown {
   p.host.addEventListener('scroll', schedule, { passive: true });
   window.addEventListener('resize', schedule);
   schedule();
-  live.set(o.id, () => {
-    p.host.removeEventListener('scroll', schedule);
-    window.removeEventListener('resize', schedule);
+  live.set(o.id, {
+    page: o.page,
+    stop: () => {
+      p.host.removeEventListener('scroll', schedule);
+      window.removeEventListener('resize', schedule);
+    },
   });
   return { count: targets.length };
 }
@@ -116,7 +134,7 @@ export const observerCalls: Record<string, ViewCall> = {
   'intersection.observe': observe,
   'intersection.disconnect': (args) => {
     const id = Number(args[0]);
-    live.get(id)?.();
+    live.get(id)?.stop();
     live.delete(id);
     return null;
   },

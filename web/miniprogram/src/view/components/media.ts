@@ -135,9 +135,9 @@ defineWidget("cover-image", imageWidget);
 // web-view does not embed the page: an iframe of an arbitrary site inside the
 // mini program's sandboxed frame would let that site run beside the app's
 // view (no domain allowlist is enforced here, and its postMessage/JSSDK
-// bridge does not exist). A placeholder with the URL and a link the user
-// opens in a new, unrelated browsing context (noopener) is the honest
-// behaviour.
+// bridge does not exist). A placeholder shows the URL; its "Open in
+// browser" asks the shell (the sandbox may not open windows), which
+// confirms with the user and opens it in a new, unrelated tab.
 defineWidget("web-view", (ctx) => {
   const box = h("div", "wx-placeholder wx-web-view-box", ctx.el);
   const render = () => {
@@ -147,11 +147,10 @@ defineWidget("web-view", (ctx) => {
     const url = h("div", "wx-placeholder-url", box);
     url.textContent = src || "(no src)";
     if (/^https?:\/\//i.test(src)) {
-      const a = h("a", "wx-placeholder-link", box);
-      a.href = src;
-      a.target = "_blank";
-      a.rel = "noopener noreferrer";
+      const a = h("button", "wx-placeholder-link", box) as HTMLButtonElement;
+      a.type = "button";
       a.textContent = "Open in browser";
+      a.addEventListener("click", () => ctx.emit("openlink", { url: src }));
     }
     h("div", "wx-placeholder-note", box).textContent = "Web pages are not embedded in this runtime.";
   };

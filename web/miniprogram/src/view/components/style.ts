@@ -215,7 +215,7 @@ wx-web-view { display: block; position: relative; width: 100%; min-height: 200px
 }
 .wx-placeholder-title { font-weight: 700; color: rgba(0, 0, 0, .7); }
 .wx-placeholder-url { color: rgba(0, 0, 0, .7); }
-.wx-placeholder-link { color: #576b95; }
+.wx-placeholder-link { color: #576b95; background: none; border: 0; padding: 0; font: inherit; text-decoration: underline; cursor: pointer; }
 .wx-placeholder-slot { position: absolute; inset: 0; pointer-events: none; }
 .wx-placeholder-slot > * { pointer-events: auto; }
 `;

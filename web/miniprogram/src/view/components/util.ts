@@ -3,10 +3,11 @@
 
 import type { Widget, WidgetContext } from "../widget";
 
-/** "indicator-dots" → "indicatorDots". wcc already camelCases, hand-written ops may not. */
-export function camel(name: string): string {
-  return name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
-}
+import { camel } from "../../names";
+import { CORE_ATTRS } from "../widget";
+
+// "indicator-dots" → "indicatorDots": wcc already camelCases, hand-written ops may not.
+export { camel, CORE_ATTRS };
 
 /**
  * The attributes of one widget, stored under camelCase names, read with the
@@ -68,8 +69,6 @@ export class Props {
   }
 }
 
-/** Attributes the core handles itself; widgets ignore them. */
-export const CORE_ATTRS = new Set(["class", "style", "id", "hidden", "$ev", "slot"]);
 
 /** A length attribute: numbers are px; strings may carry px or rpx. */
 export function lengthPx(ctx: WidgetContext, v: unknown, def = 0): number {
