@@ -140,9 +140,54 @@ export function deepMerge(dst: Record<string, unknown>, src: Record<string, unkn
 const LIFETIMES = ['created', 'attached', 'ready', 'moved', 'detached', 'error'];
 const PAGE_LIFETIMES = ['show', 'hide', 'resize', 'routeDone'];
 
+type Filter = (defFields: Record<string, unknown>, definitionFilterArr?: Array<BoundFilter | null>) => void;
+type BoundFilter = (defFields: Record<string, unknown>) => void;
+
+/**
+ * definitionFilter (WeChat's rule, as glass-easel does it): when a
+ * Behavior() or Component() definition is made, each behavior it lists
+ * that has a definitionFilter is called with that definition object (it
+ * may change it) and, as definitionFilterArr, the bound filters of that
+ * behavior's own behaviors (null for one without), which it may call on
+ * the definition to pass it further down.
+ */
+export function applyDefinitionFilters(src: Record<string, unknown>): void {
+  if (!Array.isArray(src.behaviors)) return;
+  for (const b of src.behaviors) if (b instanceof BehaviorRef && b.boundFilter) b.boundFilter(src);
+}
+
+/**
+ * A Page()'s filters see what glass-easel passes them: {data, options,
+ * behaviors, methods} with every function of the page among the methods;
+ * the page is rebuilt from what they leave.
+ */
+function filterPage(src: Record<string, unknown>): Record<string, unknown> {
+  if (!Array.isArray(src.behaviors) || !src.behaviors.some((b) => b instanceof BehaviorRef && b.boundFilter)) return src;
+  const methods: Record<string, unknown> = {};
+  const rest: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(src)) {
+    if (k === 'data' || k === 'options' || k === 'behaviors') continue;
+    if (typeof v === 'function') methods[k] = v;
+    else rest[k] = v;
+  }
+  const view: Record<string, unknown> = { data: src.data, options: src.options, behaviors: src.behaviors, methods };
+  applyDefinitionFilters(view);
+  return { ...rest, ...((view.methods as Record<string, unknown>) || {}), data: view.data, options: view.options, behaviors: view.behaviors };
+}
+
 /** A raw Behavior() result: its source, resolved lazily so order of definition does not matter. */
 export class BehaviorRef {
-  constructor(public readonly src: Record<string, unknown>, public readonly is: string) {}
+  /** This behavior's definitionFilter with its behaviors' filters bound as definitionFilterArr. */
+  readonly boundFilter: BoundFilter | null = null;
+  constructor(public readonly src: Record<string, unknown>, public readonly is: string) {
+    // The behaviors' filters run when this behavior is defined, before its fields are read.
+    applyDefinitionFilters(src);
+    const own = src.definitionFilter;
+    if (typeof own === 'function') {
+      const children = (Array.isArray(src.behaviors) ? src.behaviors : []).map((b) => (b instanceof BehaviorRef ? b.boundFilter : null));
+      this.boundFilter = (defFields) => (own as Filter)(defFields, children);
+    }
+  }
   private flat?: Def;
   def(): Def {
     if (!this.flat) this.flat = build(this.src, this.is, 'behavior');
@@ -190,6 +235,8 @@ function mergeInto(dst: Def, src: Def): void {
  * instance.
  */
 export function build(src: Record<string, unknown>, is: string, kind: Def['kind'], pageStyle = false): Def {
+  // A behavior's filters already ran when it was defined (BehaviorRef).
+  if (kind !== 'behavior') src = pageStyle ? filterPage(src) : (applyDefinitionFilters(src), src);
   const def = emptyDef(is, kind);
   def.pageStyle = pageStyle;
   // Behaviors first, each once, in order; their own behaviors before them.
@@ -231,7 +278,7 @@ export function build(src: Record<string, unknown>, is: string, kind: Def['kind'
   if (pageStyle) {
     // Page(): every function is a method of the page; other fields are copied.
     for (const [k, v] of Object.entries(src)) {
-      if (k === 'data' || k === 'behaviors' || k === 'options') continue;
+      if (k === 'data' || k === 'behaviors' || k === 'options' || k === 'definitionFilter') continue;
       if (typeof v === 'function') own.methods[k] = v;
       else own.fields[k] = v;
     }

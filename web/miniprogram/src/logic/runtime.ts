@@ -9,7 +9,7 @@ import { dispatch, dispatchViewEvent } from './events';
 import { joinPath, loading, loadIfDefined } from './modules';
 import {
   CORE, datasetOf, destroy, flush, hasOwn, Inst, PageCtx, attachNew, renderPage, scheduleFlush, selectHosts, setComponentResolver,
-  setErrorReporter, setInstanceFactory, setOpSender, type LNode,
+  setErrorReporter, setInstanceFactory, setOpSender, setPlaceholderResolver, type LNode,
 } from './tree';
 
 export const state = {
@@ -155,6 +155,51 @@ setComponentResolver((owner, tag) => {
   const d = defFor(path);
   if (!d) console.error(`Component is not found in path "${path}" (using by "${owner.def.is}")`);
   return d;
+});
+
+/**
+ * componentPlaceholder (分包异步化): a component of a subpackage that is not
+ * loaded yet renders as its placeholder (a built-in tag, or a custom one
+ * from usingComponents, itself never replaced: a placeholder must be
+ * available at once); its package is fetched and the owner re-rendered
+ * with the real component. A component already loaded renders at once.
+ */
+const placeholderWaiting = new Map<string, Set<Inst>>();
+setPlaceholderResolver((owner, tag) => {
+  const m = state.manifest;
+  const conf = owner.host ? m?.components[owner.def.is] : m?.pages[owner.page.route];
+  const ph = (conf as { componentPlaceholder?: Record<string, unknown> } | undefined)?.componentPlaceholder;
+  if (!ph || !hasOwn(ph, tag) || typeof ph[tag] !== 'string') return null;
+  const path = componentPathOf(owner, tag);
+  const root = path ? m?.components[path]?.package : undefined;
+  if (!path || typeof root !== 'string' || state.loadedPackages.has(root)) return null;
+  let waiting = placeholderWaiting.get(root);
+  if (!waiting) {
+    const owners = (waiting = new Set());
+    placeholderWaiting.set(root, owners);
+    ensurePackageRoot(root).then(
+      () => {
+        placeholderWaiting.delete(root);
+        for (const o of owners) {
+          try {
+            o.rerender();
+          } catch (e) {
+            reportError(`${o.def.is}: render after loading "${root}"`, e);
+          }
+        }
+      },
+      (e) => {
+        // The placeholders stay; the owner's next render asks again.
+        placeholderWaiting.delete(root);
+        console.error(`componentPlaceholder: subpackage "${root}" could not be loaded:`, e instanceof Error ? e.message : e);
+      },
+    );
+  }
+  waiting.add(owner);
+  const placeholder = ph[tag] as string;
+  // A custom placeholder that cannot be found renders as a view (WeChat's fallback).
+  const phPath = usingComponents(owner)[placeholder];
+  return phPath && !defFor(phPath) ? 'view' : placeholder;
 });
 
 const proto = {
@@ -350,7 +395,10 @@ function packageOf(route: string): string {
 }
 
 async function ensurePackage(route: string): Promise<void> {
-  const root = packageOf(route);
+  return ensurePackageRoot(packageOf(route));
+}
+
+async function ensurePackageRoot(root: string): Promise<void> {
   if (state.loadedPackages.has(root)) return;
   const text = (await callView('package.load', root)) as Code;
   if (state.loadedPackages.has(root)) return; // a concurrent navigation loaded it meanwhile

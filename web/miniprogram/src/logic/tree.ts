@@ -29,6 +29,28 @@ export function setComponentResolver(r: typeof resolveComponent): void {
   resolveComponent = r;
 }
 
+/**
+ * componentPlaceholder: the tag to render instead of `tag` in `owner`'s
+ * template while that component's code is not loaded yet (its subpackage
+ * is being fetched; the runtime re-renders the owner once it is), or null
+ * to render `tag` itself.
+ */
+export let placeholderOf: (owner: Inst, tag: string) => string | null = () => null;
+export function setPlaceholderResolver(r: typeof placeholderOf): void {
+  placeholderOf = r;
+}
+
+/**
+ * The element with its placeholder's tag while its component is not
+ * available. The shape then differs from the real tag's, so the real
+ * component replaces the placeholder node on the re-render after loading.
+ */
+function withPlaceholder(owner: Inst, v: VNode): VNode {
+  if (typeof v !== 'object' || v === null || v.tag === 'slot') return v;
+  const ph = placeholderOf(owner, v.tag);
+  return ph ? { ...v, tag: ph } : v;
+}
+
 /** Reports an exception from developer code (App.onError, wx.onError, console). */
 export let reportError: (where: string, e: unknown) => void = (where, e) => console.error(where, e);
 export function setErrorReporter(r: typeof reportError): void {
@@ -516,7 +538,7 @@ function build(owner: Inst, parent: LNode | null, v: VNode, created: Inst[]): LN
   const def = v.tag === 'slot' ? null : resolveComponent(owner, v.tag);
   if (def) createComponent(owner, n, def, created);
   n.sent = renderingAttrs(owner, n, n.attrs, n.comp);
-  n.children = (v.children || []).map((c) => build(owner, n, c, created));
+  n.children = (v.children || []).map((c) => build(owner, n, withPlaceholder(owner, c), created));
   return n;
 }
 
@@ -603,6 +625,7 @@ function alignUnkeyed(old: LNode[], shapes: string[]): Array<LNode | undefined> 
  * Returns the new list; placing it in the DOM is place()'s job.
  */
 function reconcile(owner: Inst, parent: LNode | null, old: LNode[], vnodes: VNode[], created: Inst[]): LNode[] {
+  vnodes = vnodes.map((v) => withPlaceholder(owner, v));
   const byKey = new Map<string, LNode>();
   const oldUnkeyed: LNode[] = [];
   for (const n of old) {
