@@ -66,6 +66,8 @@ type Handler struct {
 	runtime map[string]runtimeFile
 	started time.Time
 	proxy   *proxy
+	// gzipped keeps package files compressed once (pkgGzip), by hash.
+	gzipped *fileCache
 }
 
 type runtimeFile struct {
@@ -75,7 +77,7 @@ type runtimeFile struct {
 
 // NewHandler returns the handlers.
 func NewHandler(cfg Config) *Handler {
-	h := &Handler{cfg: cfg, runtime: map[string]runtimeFile{}, started: time.Now()}
+	h := &Handler{cfg: cfg, runtime: map[string]runtimeFile{}, started: time.Now(), gzipped: newFileCache(GzipCacheBytes)}
 	if cfg.Runtime != nil {
 		entries, _ := fs.ReadDir(cfg.Runtime, ".")
 		for _, e := range entries {
@@ -229,8 +231,20 @@ func (h *Handler) pkg(w http.ResponseWriter, r *http.Request) {
 	hd := w.Header()
 	hd.Set("Cache-Control", "public, max-age=31536000, immutable")
 	hd.Set("X-Content-Type-Options", "nosniff")
-	hd.Set("ETag", `"`+hash+`"`)
-	hd.Set("Content-Type", contentType(r.URL.Query().Get("n")))
+	etag := `"` + hash + `"`
+	name := r.URL.Query().Get("n")
+	if compressible(name, len(data)) {
+		hd.Add("Vary", "Accept-Encoding")
+		if acceptsGzip(r) {
+			if gz := h.pkgGzip(hash, data); gz != nil {
+				data = gz
+				etag = `"` + hash + `-gzip"`
+				hd.Set("Content-Encoding", "gzip")
+			}
+		}
+	}
+	hd.Set("ETag", etag)
+	hd.Set("Content-Type", contentType(name))
 	// A stored file is data, never a page: even an HTML asset opened
 	// directly runs nothing.
 	hd.Set("Content-Security-Policy", "sandbox; default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'")

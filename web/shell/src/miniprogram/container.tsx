@@ -3,7 +3,7 @@
 // leaving this route; this component shows it, draws the capsule (… menu,
 // ⊙ close) over it and the sheets its calls need.
 import type { JSX } from 'preact';
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { User } from '../api';
 import { navigate } from '../router';
 import { Button, Msg, NavBar, goBack } from '../ui';
@@ -104,7 +104,9 @@ export function MiniProgramContainer(props: { appid: string; user: User; query: 
   });
 
   // Show the app's session (warm) or start one (cold); leaving hides it.
-  useEffect(() => {
+  // A layout effect: it runs right after this render, where useEffect
+  // would wait for the next frame (≈ 10–15 ms of a launch).
+  useLayoutEffect(() => {
     let s = existingSession(user, appid);
     if (s && s.state.phase === 'failed') {
       s.destroy();
