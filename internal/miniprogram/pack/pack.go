@@ -123,8 +123,10 @@ type PackageSize struct {
 
 // Manifest is the build's manifest.json (docs/miniprogram.md).
 type Manifest struct {
-	AppID      string                    `json:"appid"`
-	Hash       string                    `json:"hash"`
+	AppID string `json:"appid"`
+	// Hash is the SHA-256 of the manifest encoded without it (empty
+	// while it is computed, and then left out).
+	Hash       string                    `json:"hash,omitempty"`
 	App        map[string]any            `json:"app"`
 	Pages      map[string]map[string]any `json:"pages"`
 	Components map[string]map[string]any `json:"components"`
@@ -133,18 +135,6 @@ type Manifest struct {
 	Sitemap map[string]any `json:"sitemap,omitempty"`
 	// Theme is themeLocation's theme.json (light and dark variables).
 	Theme map[string]any `json:"theme,omitempty"`
-}
-
-// manifestBody is Manifest without its hash: what the hash is taken of.
-type manifestBody struct {
-	AppID      string                    `json:"appid"`
-	Hash       string                    `json:"hash,omitempty"`
-	App        map[string]any            `json:"app"`
-	Pages      map[string]map[string]any `json:"pages"`
-	Components map[string]map[string]any `json:"components"`
-	Packages   []Package                 `json:"packages"`
-	Sitemap    map[string]any            `json:"sitemap,omitempty"`
-	Theme      map[string]any            `json:"theme,omitempty"`
 }
 
 // Package is one package of a build.
@@ -662,7 +652,7 @@ func (b *builder) assemble(appid string) (*Result, error) {
 	if p.Theme != nil {
 		m.Theme = p.Theme.Value
 	}
-	body, err := canonicalJSON(manifestBody(*m))
+	body, err := canonicalJSON(m) // m.Hash is still empty: left out
 	if err != nil {
 		return nil, diag.List{diag.Errorf("app.json", 0, 0, "manifest: %v", err)}
 	}
