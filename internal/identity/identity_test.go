@@ -100,6 +100,21 @@ func TestUsersPasswordsAndSessions(t *testing.T) {
 	if err != nil || got.ID != u.ID {
 		t.Fatalf("Authenticate = %v, %v", got, err)
 	}
+	if err := ident.SetPassword(ctx, u.ID, "short"); !errors.As(err, &ie) || ie.Field != "password" {
+		t.Fatalf("SetPassword short: %v", err)
+	}
+	if err := ident.SetPassword(ctx, "u_missing", "battery staple"); !errors.Is(err, identity.ErrUserNotFound) {
+		t.Fatalf("SetPassword of nobody: %v", err)
+	}
+	if err := ident.SetPassword(ctx, u.ID, "battery staple"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ident.Authenticate(ctx, "13900139000", "correct horse"); !errors.Is(err, identity.ErrBadCredentials) {
+		t.Fatalf("old password after SetPassword: %v", err)
+	}
+	if got, err := ident.Authenticate(ctx, "13900139000", "battery staple"); err != nil || got.ID != u.ID {
+		t.Fatalf("new password: %v, %v", got, err)
+	}
 	tok, _ := ident.StartSession(ctx, u.ID)
 	if su, err := ident.SessionUser(ctx, tok); err != nil || su.ID != u.ID {
 		t.Fatalf("SessionUser = %v, %v", su, err)

@@ -116,8 +116,7 @@ func EnsureTestUser(ctx context.Context, p *platform.Platform, name string) (*Te
 	password := random.Hex(6)
 	if raw != "" && json.Unmarshal([]byte(raw), &saved) == nil {
 		if u, err := p.Identity.User(ctx, saved.ID); err == nil && u.Phone == saved.Phone {
-			// identity has no password change yet; the hash is its own.
-			if _, err := p.DB.Exec(ctx, "UPDATE users SET password_hash = ? WHERE id = ?", identity.HashPassword(password), u.ID); err != nil {
+			if err := p.Identity.SetPassword(ctx, u.ID, password); err != nil {
 				return nil, err
 			}
 			return &TestUser{User: u, Phone: saved.Phone, Password: password}, nil
