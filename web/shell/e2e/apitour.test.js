@@ -10,14 +10,12 @@
 // docs/screenshots/mp-apitour.png.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openBrowser, startSuperapp } from './harness.js';
+import { acceptEchoWebSocket, openBrowser, startSuperapp } from './harness.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '../../..');
@@ -38,50 +36,11 @@ const SCENE = 1011;
 
 // The developer server: records every HTTP request; /ws echoes WebSocket text frames.
 const received = [];
-const socketMessages = [];
+const socketSeen = { handshakes: [], messages: [] };
 let devServer;
 let devBase;
 
-function cli(...args) {
-  return execFileSync(app.bin, [...args, '--server', base, '--data', app.dataDir], { encoding: 'utf8' });
-}
-
-/** A minimal RFC 6455 echo endpoint: enough for one short text message each way. */
-function acceptWebSocket(req, socket) {
-  const accept = createHash('sha1')
-    .update(req.headers['sec-websocket-key'] + '258EAFA5-E914-47DA-95CA-C5AB0DC85B11')
-    .digest('base64');
-  socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
-  let buf = Buffer.alloc(0);
-  socket.on('data', (chunk) => {
-    buf = Buffer.concat([buf, chunk]);
-    while (buf.length >= 2) {
-      const opcode = buf[0] & 0x0f;
-      let len = buf[1] & 0x7f;
-      let off = 2;
-      if (len === 126) {
-        if (buf.length < 4) return;
-        len = buf.readUInt16BE(2);
-        off = 4;
-      }
-      const masked = buf[1] & 0x80;
-      const need = off + (masked ? 4 : 0) + len;
-      if (buf.length < need) return;
-      const mask = masked ? buf.subarray(off, off + 4) : null;
-      const payload = Buffer.from(buf.subarray(off + (masked ? 4 : 0), need));
-      if (mask) for (let i = 0; i < payload.length; i++) payload[i] ^= mask[i % 4];
-      buf = buf.subarray(need);
-      if (opcode === 0x1) {
-        socketMessages.push(payload.toString());
-        const head = payload.length < 126 ? Buffer.from([0x81, payload.length]) : Buffer.from([0x81, 126, payload.length >> 8, payload.length & 0xff]);
-        socket.write(Buffer.concat([head, payload]));
-      } else if (opcode === 0x8) {
-        socket.end(Buffer.from([0x88, 0]));
-      }
-    }
-  });
-  socket.on('error', () => {});
-}
+const cli = (...args) => app.cli(...args);
 
 /** The visible mini program frame, as a locator root (shadow roots pierce). */
 const frame = () => page.frameLocator('[data-testid=mp-frame]:visible');
@@ -126,7 +85,7 @@ before(async () => {
       res.end(JSON.stringify({ echo: body ? JSON.parse(body) : null, method: req.method, path: req.url }));
     });
   });
-  devServer.on('upgrade', (req, socket) => (req.url === '/ws' ? acceptWebSocket(req, socket) : socket.destroy()));
+  devServer.on('upgrade', (req, socket) => (req.url === '/ws' ? acceptEchoWebSocket(req, socket, socketSeen) : socket.destroy()));
   await new Promise((r) => devServer.listen(0, '127.0.0.1', r));
   devBase = `http://127.0.0.1:${devServer.address().port}`;
 
@@ -367,7 +326,7 @@ test('request reaches the developer server through the proxy, without the shell 
 
 test('connectSocket echoes through the shell relay', async () => {
   assert.deepEqual(okJSON(await run('connectSocket')), { echoed: 'ping' });
-  assert.deepEqual(socketMessages, ['ping'], 'the developer server got the message');
+  assert.deepEqual(socketSeen.messages, ['ping'], 'the developer server got the message');
 });
 
 test('subscribe messages and payment fail with their errMsg; wx.cloud is absent', async () => {

@@ -11,7 +11,6 @@
 // to $FIXTURE_SCREENSHOT_DIR. Environment: see harness.js.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -33,9 +32,7 @@ const problems = [];
 const appids = {};
 let firstUser;
 
-function cli(...args) {
-  return execFileSync(app.bin, [...args, '--server', base, '--data', app.dataDir], { encoding: 'utf8' });
-}
+const cli = (...args) => app.cli(...args);
 
 async function shot(fixture, step) {
   // Let a pushed page finish sliding in.

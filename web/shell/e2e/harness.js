@@ -3,6 +3,7 @@
 //
 // Environment: CHROMIUM (default /usr/bin/chromium), SUPERAPP_BIN (a
 // prebuilt binary; default: go build ./cmd/superapp into the test's temp dir).
+import { createHash } from 'node:crypto';
 import { execFileSync, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
@@ -24,7 +25,8 @@ function freePort() {
 
 /**
  * Starts `superapp serve --dev` on a fresh data directory under tmp and
- * waits until it is healthy. Returns { base, bin, dataDir, stop }.
+ * waits until it is healthy. Returns { base, bin, dataDir, cli, stop }:
+ * cli(...args) runs an operator command against it and returns its stdout.
  */
 export async function startSuperapp(tmp) {
   let bin = process.env.SUPERAPP_BIN;
@@ -53,6 +55,7 @@ export async function startSuperapp(tmp) {
     base,
     bin,
     dataDir,
+    cli: (...args) => execFileSync(bin, [...args, '--server', base, '--data', dataDir], { encoding: 'utf8' }),
     async stop() {
       if (proc.exitCode === null) {
         proc.kill('SIGTERM');
@@ -83,4 +86,57 @@ export async function openBrowser(tmp, problems) {
   });
   page.on('pageerror', (e) => problems.push('pageerror: ' + e.message));
   return { context, page };
+}
+
+/** One unmasked server WebSocket frame. */
+function wsFrame(op, payload) {
+  const n = payload.length;
+  const head = n < 126 ? Buffer.from([0x80 | op, n]) : Buffer.from([0x80 | op, 126, n >> 8, n & 0xff]);
+  return Buffer.concat([head, payload]);
+}
+
+/**
+ * A minimal RFC 6455 echo endpoint for an http server's 'upgrade' event:
+ * answers the first offered subprotocol, records each handshake and text
+ * message in seen ({handshakes, messages}) and echoes text back behind
+ * prefix. Enough for short, unfragmented messages.
+ */
+export function acceptEchoWebSocket(req, socket, seen, prefix = '') {
+  const accept = createHash('sha1').update(req.headers['sec-websocket-key'] + '258EAFA5-E914-47DA-95CA-C5AB0DC85B11').digest('base64');
+  const proto = (req.headers['sec-websocket-protocol'] || '').split(',')[0].trim();
+  seen.handshakes.push({ url: req.url, headers: req.headers });
+  socket.write(
+    'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+      `Sec-WebSocket-Accept: ${accept}\r\nX-Echo: yes\r\n` +
+      (proto ? `Sec-WebSocket-Protocol: ${proto}\r\n` : '') +
+      '\r\n',
+  );
+  let buf = Buffer.alloc(0);
+  socket.on('data', (chunk) => {
+    buf = Buffer.concat([buf, chunk]);
+    while (buf.length >= 2) {
+      const op = buf[0] & 0x0f;
+      let len = buf[1] & 0x7f;
+      let at = 2;
+      if (len === 126) {
+        if (buf.length < 4) return;
+        len = buf.readUInt16BE(2);
+        at = 4;
+      }
+      const maskLen = buf[1] & 0x80 ? 4 : 0;
+      if (buf.length < at + maskLen + len) return;
+      const payload = Buffer.from(buf.subarray(at + maskLen, at + maskLen + len));
+      for (let i = 0; maskLen && i < payload.length; i++) payload[i] ^= buf[at + (i % 4)];
+      buf = buf.subarray(at + maskLen + len);
+      if (op === 0x8) {
+        socket.end(wsFrame(0x8, payload));
+        return;
+      }
+      if (op === 0x1) {
+        seen.messages.push(payload.toString());
+        socket.write(wsFrame(0x1, Buffer.concat([Buffer.from(prefix), payload])));
+      }
+    }
+  });
+  socket.on('error', () => {});
 }

@@ -13,7 +13,6 @@
 // docs/screenshots/mp-isolation.png.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -43,9 +42,7 @@ const apiFromFrames = []; // requests to /shell/api/* not made by the shell page
 const apiReachedNetwork = []; // of those, the ones that left the browser for the server
 let watching = false;
 
-function cli(...args) {
-  return execFileSync(app.bin, [...args, '--server', base, '--data', app.dataDir], { encoding: 'utf8' });
-}
+const cli = (...args) => app.cli(...args);
 
 /** Polls a condition of the test's own state (events recorded from the browser). */
 async function waitFor(cond) {

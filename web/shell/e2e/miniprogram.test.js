@@ -14,14 +14,12 @@
 // /tmp/superapp-e2e-screenshots).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openBrowser, startSuperapp } from './harness.js';
+import { acceptEchoWebSocket, openBrowser, startSuperapp } from './harness.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const fixture = join(here, 'fixtures', 'hello-mp');
@@ -50,53 +48,6 @@ const wsSeen = { handshakes: [], messages: [] };
 let wsServer;
 let wsURL;
 
-/** One unmasked server frame. */
-function wsFrame(op, payload) {
-  const n = payload.length;
-  const head = n < 126 ? Buffer.from([0x80 | op, n]) : Buffer.from([0x80 | op, 126, n >> 8, n & 0xff]);
-  return Buffer.concat([head, payload]);
-}
-
-function acceptEcho(req, socket) {
-  const accept = createHash('sha1').update(req.headers['sec-websocket-key'] + '258EAFA5-E914-47DA-95CA-C5AB0DC85B11').digest('base64');
-  const proto = (req.headers['sec-websocket-protocol'] || '').split(',')[0].trim();
-  wsSeen.handshakes.push({ url: req.url, headers: req.headers });
-  socket.write(
-    'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
-      `Sec-WebSocket-Accept: ${accept}\r\nX-Echo: yes\r\n` +
-      (proto ? `Sec-WebSocket-Protocol: ${proto}\r\n` : '') +
-      '\r\n',
-  );
-  let buf = Buffer.alloc(0);
-  socket.on('data', (chunk) => {
-    buf = Buffer.concat([buf, chunk]);
-    // Client frames are masked; the test's messages are short and unfragmented.
-    while (buf.length >= 2) {
-      const op = buf[0] & 0x0f;
-      let len = buf[1] & 0x7f;
-      let at = 2;
-      if (len === 126) {
-        if (buf.length < 4) return;
-        len = buf.readUInt16BE(2);
-        at = 4;
-      }
-      if (buf.length < at + 4 + len) return;
-      const mask = buf.subarray(at, at + 4);
-      const payload = Buffer.from(buf.subarray(at + 4, at + 4 + len));
-      for (let i = 0; i < payload.length; i++) payload[i] ^= mask[i % 4];
-      buf = buf.subarray(at + 4 + len);
-      if (op === 0x8) {
-        socket.end(wsFrame(0x8, payload));
-        return;
-      }
-      if (op === 0x1) {
-        wsSeen.messages.push(payload.toString());
-        socket.write(wsFrame(0x1, Buffer.concat([Buffer.from('echo: '), payload])));
-      }
-    }
-  });
-  socket.on('error', () => {});
-}
 
 let shotNo = 0;
 async function shot(name) {
@@ -104,9 +55,7 @@ async function shot(name) {
   await page.screenshot({ path, fullPage: false });
 }
 
-function cli(...args) {
-  return execFileSync(app.bin, [...args, '--server', base, '--data', app.dataDir], { encoding: 'utf8' });
-}
+const cli = (...args) => app.cli(...args);
 
 // The frame's CSP exactly as internal/miniprogram/host sends it.
 const frameCSP =
@@ -199,7 +148,7 @@ before(async () => {
   await new Promise((r) => devServer.listen(0, '127.0.0.1', r));
   devBase = `http://127.0.0.1:${devServer.address().port}`;
   wsServer = createServer((req, res) => res.writeHead(426).end());
-  wsServer.on('upgrade', (req, socket) => acceptEcho(req, socket));
+  wsServer.on('upgrade', (req, socket) => acceptEchoWebSocket(req, socket, wsSeen, 'echo: '));
   await new Promise((r) => wsServer.listen(0, '127.0.0.1', r));
   wsURL = `ws://127.0.0.1:${wsServer.address().port}/echo?room=1`;
 

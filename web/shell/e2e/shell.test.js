@@ -4,7 +4,6 @@
 // Environment: see harness.js.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -23,8 +22,7 @@ const problems = []; // console errors, page errors, CSP violations
 
 /** The superapp CLI against the running server; returns its parsed JSON output. */
 function cli(...args) {
-  const out = execFileSync(app.bin, [...args, '--server', base, '--data', app.dataDir], { encoding: 'utf8' });
-  return JSON.parse(out);
+  return JSON.parse(app.cli(...args));
 }
 
 async function shot(name) {
