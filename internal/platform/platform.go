@@ -17,6 +17,7 @@ import (
 	"superapp/internal/oauth"
 	"superapp/internal/officialaccount"
 	"superapp/internal/quota"
+	"superapp/internal/release"
 	"superapp/internal/store"
 )
 
@@ -26,6 +27,7 @@ type Options struct {
 	AccountPolicy account.Policy
 	QuotaPolicy   quota.Policy
 	OAPolicy      officialaccount.Policy
+	ReleasePolicy release.Policy
 	// Dev relaxes rules meant for production that get in a developer's way:
 	// OAuth redirects to any host when an app lists no OAuth domains, and the
 	// shell's one-click test user.
@@ -43,6 +45,7 @@ func DefaultOptions(dataDir string) Options {
 		AccountPolicy: account.DefaultPolicy(),
 		QuotaPolicy:   quota.DefaultPolicy(),
 		OAPolicy:      officialaccount.DefaultPolicy(),
+		ReleasePolicy: release.DefaultPolicy(),
 	}
 }
 
@@ -61,6 +64,9 @@ type Platform struct {
 	OA   *officialaccount.Service
 	// MiniPrograms stores mini program packages and builds.
 	MiniPrograms *host.Registry
+	// Releases holds mini program versions: uploads, trial, audits, online,
+	// gray plans, rollback, and which version a launch gets.
+	Releases *release.Service
 }
 
 // Open connects to the database, migrates it and builds the services.
@@ -89,6 +95,7 @@ func Open(ctx context.Context, opts Options) (*Platform, error) {
 		OAuth:    oauth.NewService(db, ident),
 
 		MiniPrograms: host.NewRegistry(db, accounts),
+		Releases:     release.NewService(db, opts.ReleasePolicy, nil, nil),
 	}, nil
 }
 
@@ -97,6 +104,7 @@ func Open(ctx context.Context, opts Options) (*Platform, error) {
 func (p *Platform) RunBackground(ctx context.Context) {
 	go p.Quota.Run(ctx, time.Second)
 	go p.OA.Run(ctx)
+	go p.Releases.Run(ctx)
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
 	for {
