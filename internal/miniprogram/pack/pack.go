@@ -421,7 +421,7 @@ func (b *builder) startJS(file string) {
 			b.fail(list)
 			return
 		}
-		code := res.Code
+		code := literalsToJSON(res.Code)
 		b.put(file, "define("+strconv.Quote(modulePath(file))+", function (require, module, exports) {\n"+string(code)+"});")
 		// npm modules are shipped only when required; the rest already are.
 		for _, m := range requireCall.FindAllSubmatch(code, -1) {
