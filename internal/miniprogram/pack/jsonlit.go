@@ -37,11 +37,11 @@ const minJSONLiteral = 8 << 10
 var shadowsJSON = regexp.MustCompile(`\b(?:var|let|const|function|class)\s+JSON\b|[,{(]\s*JSON\s*[,})=]`)
 
 // literalsToJSON returns code with every large JSON-expressible top-level
-// declaration literal replaced by JSON.parse('…'), or code itself when
-// there is none (or the scan is unsure).
-func literalsToJSON(code []byte) []byte {
+// declaration literal replaced by JSON.parse('…') and true, or code itself
+// and false when there is none (or the scan is unsure).
+func literalsToJSON(code []byte) ([]byte, bool) {
 	if len(code) < minJSONLiteral || shadowsJSON.Match(code) {
-		return code
+		return code, false
 	}
 	type edit struct {
 		start, end int
@@ -52,7 +52,7 @@ func literalsToJSON(code []byte) []byte {
 	for s.i < len(code) {
 		start, end, ok := s.next()
 		if !ok {
-			return code
+			return code, false
 		}
 		if start < 0 {
 			continue
@@ -66,7 +66,7 @@ func literalsToJSON(code []byte) []byte {
 		}
 	}
 	if !s.clean() || len(edits) == 0 {
-		return code
+		return code, false
 	}
 	var out bytes.Buffer
 	out.Grow(len(code))
@@ -79,7 +79,7 @@ func literalsToJSON(code []byte) []byte {
 		last = e.end
 	}
 	out.Write(code[last:])
-	return out.Bytes()
+	return out.Bytes(), true
 }
 
 // writeSingleQuoted writes JSON text as the body of a '…' JavaScript string.

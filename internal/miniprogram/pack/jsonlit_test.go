@@ -25,8 +25,9 @@ func big(open, elem, close string) string {
 func TestLiteralsToJSONRewrites(t *testing.T) {
 	rows := big("[\n  ", `{ id: 1e5, sku: "SKU1", title: "李宁 无线耳机", 'q': 'it\'s', price: -0.5, n: .25, e: 5.e3, ok: true, none: null, tags: ["a", "b"], nested: { "k": [1, 2, [3]] } }`, "\n]")
 	code := "var x = 1;\nconst catalog = " + rows + ";\nfunction f() { return catalog.length; }\n"
-	out := string(literalsToJSON([]byte(code)))
-	if !strings.Contains(out, "const catalog = JSON.parse('[{\"id\":1e5,\"sku\":\"SKU1\",\"title\":\"李宁 无线耳机\",\"q\":\"it\\'s\",\"price\":-0.5,\"n\":0.25,\"e\":5.0e3,") {
+	rewritten, changed := literalsToJSON([]byte(code))
+	out := string(rewritten)
+	if !changed || !strings.Contains(out, "const catalog = JSON.parse('[{\"id\":1e5,\"sku\":\"SKU1\",\"title\":\"李宁 无线耳机\",\"q\":\"it\\'s\",\"price\":-0.5,\"n\":0.25,\"e\":5.0e3,") {
 		t.Fatalf("not rewritten as expected:\n%.300s", out)
 	}
 	if !strings.HasSuffix(out, "');\nfunction f() { return catalog.length; }\n") || !strings.HasPrefix(out, "var x = 1;\n") {
@@ -59,8 +60,12 @@ func TestLiteralsToJSONLeavesAlone(t *testing.T) {
 		"regex with a backtick":  "const r = /`/;\nconst a = " + rows + ";\n",
 		"comment with a bracket": "// [\n/* { */\nconst a = " + rows + ";\n",
 	} {
-		out := string(literalsToJSON([]byte(code)))
+		b, changed := literalsToJSON([]byte(code))
+		out := string(b)
 		rewritten := out != code
+		if rewritten != changed {
+			t.Errorf("%s: changed = %v but the code was rewritten = %v", name, changed, rewritten)
+		}
 		want := name == "regex with a backtick" || name == "comment with a bracket"
 		if rewritten != want {
 			t.Errorf("%s: rewritten = %v, want %v\n%.200s", name, rewritten, want, out)
@@ -78,8 +83,8 @@ func TestLiteralsToJSONSameValues(t *testing.T) {
 	}
 	elem := `{ s: "tab\there \"q\" \\ \x41 \u00e9 \u{1F600} \uD83D\uDE00 \0 \v \b \f \r ' / \u2028", t: 'single "dq" \'sq\'', n: [0, -0, 1.5, -2e-7, 1e21, .5, 5., 12345678901234567890, 0.1], b: [true, false, null], "quoted key": { "é": 1, $d: 2, _u: 3, "123": 4 }, 7: "numeric key" }`
 	code := "const data = " + big("[\n  ", elem, "\n]") + ";\nmodule.exports = data;\n"
-	out := literalsToJSON([]byte(code))
-	if bytes.Equal(out, []byte(code)) {
+	out, changed := literalsToJSON([]byte(code))
+	if !changed || bytes.Equal(out, []byte(code)) {
 		t.Fatal("the literal was not rewritten")
 	}
 	dir := t.TempDir()
@@ -105,5 +110,24 @@ console.log(a.length);`
 	var n int
 	if json.Unmarshal(bytes.TrimSpace(res), &n); n < 2 {
 		t.Fatalf("node saw %q", res)
+	}
+}
+
+// TestBuildDataModule: a data module is shipped as JSON.parse in a
+// parenthesized module function; a code module is not touched.
+func TestBuildDataModule(t *testing.T) {
+	useFakes(t)
+	dir := copyTree(t, "testdata/shop")
+	rows := big("export const regions = [\n  ", `{ code: "110000", name: "北京市", cities: ["东城区", "西城区"] }`, "\n]")
+	writeFile(t, dir, "miniprogram/utils/regions.js", []byte(rows+"\nexport const count = regions.length\n"))
+	writeFile(t, dir, "miniprogram/app.js", []byte("import { count } from './utils/regions'\nApp({ globalData: { count } })\n"))
+	res := mustBuild(t, dir, Options{})
+	service := string(file(t, res, 0, "service.js"))
+	if !strings.Contains(service, `define("utils/regions.js", (function (require, module, exports) {`) ||
+		!strings.Contains(service, `const regions = JSON.parse('[{"code":"110000","name":"北京市","cities":["东城区","西城区"]},`) {
+		t.Fatalf("the data module is not JSON.parse in a parenthesized function:\n%.600s", service[strings.Index(service, `define(`):])
+	}
+	if !strings.Contains(service, `define("app.js", function (require, module, exports) {`) {
+		t.Error("a code module was wrapped too")
 	}
 }

@@ -421,8 +421,15 @@ func (b *builder) startJS(file string) {
 			b.fail(list)
 			return
 		}
-		code := literalsToJSON(res.Code)
-		b.put(file, "define("+strconv.Quote(modulePath(file))+", function (require, module, exports) {\n"+string(code)+"});")
+		code, hasData := literalsToJSON(res.Code)
+		if hasData {
+			// Parenthesized, V8 compiles the module function with the script
+			// instead of scanning its megabyte of JSON text a second time
+			// when the module first runs (jsonlit.go).
+			b.put(file, "define("+strconv.Quote(modulePath(file))+", (function (require, module, exports) {\n"+string(code)+"}));")
+		} else {
+			b.put(file, "define("+strconv.Quote(modulePath(file))+", function (require, module, exports) {\n"+string(code)+"});")
+		}
 		// npm modules are shipped only when required; the rest already are.
 		for _, m := range requireCall.FindAllSubmatch(code, -1) {
 			spec, err := strconv.Unquote(`"` + string(m[1]) + `"`)
