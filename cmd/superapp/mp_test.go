@@ -33,8 +33,8 @@ func TestMiniProgramPublishUploadsOnlyNewFiles(t *testing.T) {
 	if code != 0 || json.Unmarshal([]byte(out), &shown) != nil || shown["manifest_hash"] != again["manifest_hash"] {
 		t.Fatalf("show: %d %s %s", code, out, errs)
 	}
-	_, manifest, err := s.Server.P.MiniPrograms.Launch(context.Background(), app.AppID, "")
-	if err != nil || !strings.Contains(string(manifest), "pages/index/index") {
+	_, manifest, v, err := s.Server.P.MiniPrograms.Launch(context.Background(), app.AppID, "", "")
+	if err != nil || !strings.Contains(string(manifest), "pages/index/index") || v.Channel != "dev-build" {
 		t.Fatalf("launch after publish: %s %v", manifest, err)
 	}
 

@@ -35,11 +35,7 @@ func init() {
 			body: func(v map[string]string) any {
 				return map[string]string{"appid": v["appid"], "user": v["user"], "key": v["key"]}
 			}},
-		{name: "sim scan", usage: "--user USER --url URL", summary: "the user scans a parametric QR code (its url, …/q/CODE); prints the replies",
-			flags: []flagSpec{{name: "user", help: "user id, phone number or unique name", required: true},
-				{name: "url", help: "the url /cgi-bin/qrcode/create answered (what the code's image decodes to)", required: true}},
-			method: "POST", path: fixed("/sim/v1/oa/scan"), text: printReplies,
-			body: func(v map[string]string) any { return map[string]string{"user": v["user"], "url": v["url"]} }},
+		// sim scan is sim_scan.go: it also reads pictures and mini program codes.
 		{name: "sim inbox", usage: "--appid APPID --user USER [--all=1]", summary: "what the user received from an official account, as a JSON list",
 			flags:  with(flagSpec{name: "all", help: "1 to include the user's own messages"}),
 			method: "GET", path: func(v map[string]string) string {

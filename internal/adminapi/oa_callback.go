@@ -33,22 +33,19 @@ func (a *API) callbackView(c *callback.Config) CallbackView {
 		AllowPrivateAddresses: a.p.OA.Dispatcher().Options().AllowPrivate}
 }
 
-// officialAccountApp checks that the path's app exists and is an official
-// account (mini program pushes come later).
-func (a *API) officialAccountApp(r *http.Request) (string, error) {
+// callbackApp checks that the path's app exists. Official accounts and
+// mini programs both have a developer server: an account's messages and
+// events, a mini program's audit results and message pushes.
+func (a *API) callbackApp(r *http.Request) (string, error) {
 	appid := r.PathValue("appid")
-	app, err := a.p.Accounts.App(r.Context(), appid)
-	if err != nil {
+	if _, err := a.p.Accounts.App(r.Context(), appid); err != nil {
 		return "", err
-	}
-	if !app.Kind.IsOfficialAccount() {
-		return "", badRequest("appid", "is a "+string(app.Kind)+"; developer-server callbacks are available to official accounts (subscription, service) only")
 	}
 	return appid, nil
 }
 
 func (a *API) setCallback(r *http.Request) (any, error) {
-	appid, err := a.officialAccountApp(r)
+	appid, err := a.callbackApp(r)
 	if err != nil {
 		return nil, err
 	}
@@ -68,7 +65,7 @@ func (a *API) setCallback(r *http.Request) (any, error) {
 }
 
 func (a *API) getCallback(r *http.Request) (any, error) {
-	appid, err := a.officialAccountApp(r)
+	appid, err := a.callbackApp(r)
 	if err != nil {
 		return nil, err
 	}
@@ -83,7 +80,7 @@ func (a *API) getCallback(r *http.Request) (any, error) {
 }
 
 func (a *API) clearCallback(r *http.Request) (any, error) {
-	appid, err := a.officialAccountApp(r)
+	appid, err := a.callbackApp(r)
 	if err != nil {
 		return nil, err
 	}

@@ -14,11 +14,14 @@ import (
 	"superapp/internal/live"
 	"superapp/internal/login"
 	"superapp/internal/miniprogram/host"
+	"superapp/internal/nearby"
 	"superapp/internal/oauth"
 	"superapp/internal/officialaccount"
 	"superapp/internal/quota"
 	"superapp/internal/release"
 	"superapp/internal/store"
+	"superapp/internal/subscribemsg"
+	"superapp/internal/wxacode"
 )
 
 // Options configure the platform.
@@ -28,6 +31,9 @@ type Options struct {
 	QuotaPolicy   quota.Policy
 	OAPolicy      officialaccount.Policy
 	ReleasePolicy release.Policy
+	CodePolicy    wxacode.Policy
+	SubMsgPolicy  subscribemsg.Policy
+	NearbyPolicy  nearby.Policy
 	// Dev relaxes rules meant for production that get in a developer's way:
 	// OAuth redirects to any host when an app lists no OAuth domains, and the
 	// shell's one-click test user.
@@ -46,6 +52,9 @@ func DefaultOptions(dataDir string) Options {
 		QuotaPolicy:   quota.DefaultPolicy(),
 		OAPolicy:      officialaccount.DefaultPolicy(),
 		ReleasePolicy: release.DefaultPolicy(),
+		CodePolicy:    wxacode.DefaultPolicy(),
+		SubMsgPolicy:  subscribemsg.DefaultPolicy(),
+		NearbyPolicy:  nearby.DefaultPolicy(),
 	}
 }
 
@@ -67,6 +76,13 @@ type Platform struct {
 	// Releases holds mini program versions: uploads, trial, audits, online,
 	// gray plans, rollback, and which version a launch gets.
 	Releases *release.Service
+	// Codes makes mini program codes and links and opens them.
+	Codes *wxacode.Service
+	// Subscribe is subscribe messages: templates, consent credits, sends,
+	// the users' service-notification inboxes.
+	Subscribe *subscribemsg.Service
+	// Nearby is the mini programs' POIs and the nearby list's index.
+	Nearby *nearby.Service
 }
 
 // Open connects to the database, migrates it and builds the services.
@@ -82,7 +98,8 @@ func Open(ctx context.Context, opts Options) (*Platform, error) {
 	}
 	accounts := account.NewService(db, opts.AccountPolicy)
 	hub := live.NewHub()
-	return &Platform{
+	registry := host.NewRegistry(db, accounts)
+	p := &Platform{
 		Options:  opts,
 		DB:       db,
 		Accounts: accounts,
@@ -94,9 +111,18 @@ func Open(ctx context.Context, opts Options) (*Platform, error) {
 		Login:    login.NewService(db, ident),
 		OAuth:    oauth.NewService(db, ident),
 
-		MiniPrograms: host.NewRegistry(db, accounts),
-		Releases:     release.NewService(db, opts.ReleasePolicy, nil, nil),
-	}, nil
+		MiniPrograms: registry,
+		Releases:     release.NewService(db, opts.ReleasePolicy, sourceReviewer{accounts: accounts, files: registry}, nil),
+	}
+	p.Releases.SetEvents(release.NewCallbackEvents(db, accounts, p.OA.Dispatcher().Wake))
+	p.MiniPrograms.SetResolver(p.Releases, ident.OpenID)
+	p.Codes = wxacode.NewService(db, accounts, wxacode.ReleasePages(p.Releases), opts.CodePolicy)
+	p.Subscribe = subscribemsg.NewService(db, ident, hub, subscribemsg.ReleasePages(p.Releases), opts.SubMsgPolicy)
+	if p.Nearby, err = nearby.NewService(ctx, db, accounts, opts.NearbyPolicy); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return p, nil
 }
 
 // RunBackground flushes quota counters, sends callbacks, fans out mass
@@ -105,6 +131,7 @@ func (p *Platform) RunBackground(ctx context.Context) {
 	go p.Quota.Run(ctx, time.Second)
 	go p.OA.Run(ctx)
 	go p.Releases.Run(ctx)
+	go p.Nearby.Run(ctx)
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
 	for {
@@ -121,7 +148,9 @@ func (p *Platform) sweep(ctx context.Context) {
 	for name, sweep := range map[string]func(context.Context) error{
 		"access tokens": p.Tokens.Sweep, "login codes": p.Login.Sweep, "oauth": p.OAuth.Sweep, "shell sessions": p.Identity.Sweep,
 		"official accounts": p.OA.Sweep,
+		"mini program links": p.Codes.Sweep,
 		"settled callbacks": p.OA.Dispatcher().Sweep,
+		"deleted nearby pois": p.Nearby.Sweep,
 	} {
 		if err := sweep(ctx); err != nil && ctx.Err() == nil {
 			slog.Warn("sweep expired rows", "what", name, "err", err)

@@ -106,6 +106,14 @@ type Audit struct {
 // GrayStatus is WeChat's: 0 init, 1 running, 2 paused, 3 done, 4 deleted.
 type GrayStatus int
 
+const (
+	GrayInit    GrayStatus = 0
+	GrayRunning GrayStatus = 1
+	GrayPaused  GrayStatus = 2
+	GrayDone    GrayStatus = 3
+	GrayDeleted GrayStatus = 4
+)
+
 // GrayPlan is a gradual release of an approved version.
 type GrayPlan struct {
 	Status           GrayStatus `json:"status"`
@@ -172,6 +180,8 @@ type Resolution struct {
 	ManifestHash string `json:"manifest_hash"`
 	Channel      string `json:"channel"`
 	ExtJSON      string `json:"-"`
+	// CreatedAt is when the version was uploaded.
+	CreatedAt int64 `json:"created_at"`
 }
 
 // Reviewer runs the automated review over a version (wired by the platform:

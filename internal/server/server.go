@@ -22,6 +22,7 @@ import (
 	"superapp/internal/account"
 	"superapp/internal/adminapi"
 	"superapp/internal/miniprogram/host"
+	"superapp/internal/miniprogram/upload"
 	"superapp/internal/officialaccount"
 	"superapp/internal/platform"
 	"superapp/internal/proxy"
@@ -115,6 +116,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	shell.New(p).Register(mux)
 	host.NewHandler(host.Config{Registry: p.MiniPrograms, Accounts: p.Accounts, Identity: p.Identity, Login: p.Login,
 		Runtime: mpruntime.FS(), SessionCookie: shell.SessionCookie, Dev: cfg.Dev, DecodeQR: shell.DecodeQR}).Register(mux)
+	upload.NewHandler(upload.Config{DB: p.DB, Files: p.MiniPrograms, Versions: p.Releases, Trust: opts.BehindProxy}).Register(mux)
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
 	var root http.Handler = mux

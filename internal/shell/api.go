@@ -64,6 +64,9 @@ func (s *Shell) api(w http.ResponseWriter, r *http.Request) {
 		methods, ok = s.oaRoutes(r)
 	}
 	if !ok {
+		methods, ok = s.notificationRoutes(r)
+	}
+	if !ok {
 		writeError(w, r, errNotFound)
 		return
 	}

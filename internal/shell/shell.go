@@ -57,6 +57,8 @@ func New(p *platform.Platform) *Shell {
 func (s *Shell) Register(mux *http.ServeMux) {
 	mux.HandleFunc("/shell/api/", s.api)
 	s.registerOA(mux)
+	s.registerNearby(mux)
+	s.registerLinks(mux)
 	mux.HandleFunc("/shell/assets/", s.asset)
 	mux.HandleFunc("/connect/oauth2/authorize", s.authorizePage)
 	mux.HandleFunc("/", s.page)

@@ -52,6 +52,11 @@ func (a *API) Register(mux *http.ServeMux) {
 	a.registerOAQRCodes(mux)
 	a.registerOAMenus(mux)
 	a.registerOAMessages(mux)
+	a.registerMPCategory(mux)
+	a.registerMPCodes(mux)
+	a.registerMPRelease(mux)
+	a.registerMPSubscribe(mux)
+	a.registerMPNearby(mux)
 
 	// Anything else under WeChat's API prefixes is an API this server lacks.
 	for _, prefix := range []string{"/cgi-bin/", "/sns/", "/wxa/", "/wxaapi/", "/datacube/", "/customservice/"} {

@@ -18,6 +18,7 @@ import (
 	"superapp/internal/identity"
 	"superapp/internal/input"
 	"superapp/internal/login"
+	"superapp/internal/release"
 )
 
 type apiError struct {
@@ -128,6 +129,10 @@ func writeAPIError(w http.ResponseWriter, r *http.Request, err error) {
 		ae = apiErrorf(http.StatusNotFound, "not_found", "No such mini program.")
 	case errors.Is(err, ErrNoBuild):
 		ae = apiErrorf(http.StatusNotFound, "no_build", "This mini program has not been published yet.")
+	case errors.Is(err, release.ErrNotMember):
+		ae = apiErrorf(http.StatusForbidden, "not_member", "Only the mini program's trial and project members can open this version. Ask its developer to add you, or open the released version.")
+	case errors.Is(err, release.ErrNoVersion):
+		ae = apiErrorf(http.StatusNotFound, "no_version", "This version of the mini program does not exist yet.")
 	default:
 		slog.Error("shell mini program api", "method", r.Method, "path", r.URL.Path, "err", err)
 		ae = apiErrorf(http.StatusInternalServerError, "internal", "Something went wrong on the server. Try again later.")
@@ -151,16 +156,35 @@ type LaunchAnswer struct {
 	AssetBase string            `json:"asset_base"`
 	// Dev says the server does not check server domains.
 	Dev bool `json:"dev"`
+	// Version is which version runs: its id (0 for the dev-mode build) and
+	// channel (online, gray, trial, develop or dev-build). The session
+	// keeps it for its lifetime.
+	Version *LaunchVersion `json:"version"`
+	// ExtConfig is the ext_json committed with the version, for
+	// wx.getExtConfigSync (absent when none).
+	ExtConfig json.RawMessage `json:"ext_config,omitempty"`
 }
+
+// launchEnvs are the env_version values a launch accepts.
+var launchEnvs = map[string]bool{"": true, "release": true, "trial": true, "develop": true}
 
 func (h *Handler) launch(w http.ResponseWriter, r *http.Request, u *identity.User, appid string) (any, error) {
 	app, err := h.cfg.Registry.MiniProgram(r.Context(), appid)
 	if err != nil {
 		return nil, err
 	}
-	b, manifest, err := h.cfg.Registry.Launch(r.Context(), appid, u.ID)
+	env := r.URL.Query().Get("env_version")
+	if !launchEnvs[env] {
+		return nil, &apiError{Status: http.StatusBadRequest, Code: "invalid_input", Field: "env_version",
+			Message: "env_version: must be release, trial or develop"}
+	}
+	b, manifest, version, err := h.cfg.Registry.Launch(r.Context(), appid, u.ID, env)
 	if err != nil {
 		return nil, err
+	}
+	var ext json.RawMessage
+	if version.ExtJSON != "" {
+		ext = json.RawMessage(version.ExtJSON)
 	}
 	// Where the build came from is the operator's business, not the user's.
 	shown := *b
@@ -173,7 +197,7 @@ func (h *Handler) launch(w http.ResponseWriter, r *http.Request, u *identity.Use
 		}
 	}
 	return LaunchAnswer{App: Summary{AppID: app.AppID, Name: app.Name}, Build: &shown, Manifest: manifest, Runtime: rt,
-		Frame: "/mp/frame", AssetBase: "/mp/pkg/", Dev: h.cfg.Dev}, nil
+		Frame: "/mp/frame", AssetBase: "/mp/pkg/", Dev: h.cfg.Dev, Version: version, ExtConfig: ext}, nil
 }
 
 func (h *Handler) search(w http.ResponseWriter, r *http.Request, u *identity.User, _ string) (any, error) {

@@ -22,6 +22,7 @@ import (
 	"superapp/internal/account"
 	"superapp/internal/input"
 	"superapp/internal/miniprogram/pack"
+	"superapp/internal/release"
 	"superapp/internal/store"
 )
 
@@ -63,6 +64,9 @@ type Registry struct {
 	db       *store.DB
 	accounts *account.Service
 	now      func() time.Time
+
+	versions Versions
+	openID   func(appid, userID string) string
 
 	devHubOnce sync.Once
 	devHub     *DevHub
@@ -362,15 +366,71 @@ func (r *Registry) DevBuild(ctx context.Context, appid string) (*Build, []byte, 
 	return b, []byte(manifest), nil
 }
 
-// Launch is the build a user gets when opening the mini program: its
-// manifest JSON and the build's description.
-//
-// Today that is always the dev build. Versions, audit and gray release
-// (issue 5) choose here by userID — e.g. the released version, or the gray
-// version for users inside its rollout percentage, or the trial version for
-// the app's testers — without the shell or the frame changing.
-func (r *Registry) Launch(ctx context.Context, appid, userID string) (*Build, []byte, error) {
-	return r.DevBuild(ctx, appid)
+// Versions is what launches need from internal/release (its *Service).
+type Versions interface {
+	Resolve(appid, userID, openid, env string) (release.Resolution, error)
+	Manifest(ctx context.Context, appid string, id int64) ([]byte, error)
+}
+
+// ChannelDevBuild is the channel of a launch that runs the dev-mode build
+// (`mp publish`, `superapp dev`) because the app has released nothing.
+const ChannelDevBuild = "dev-build"
+
+// LaunchVersion is which version a launch runs (the launch answer's
+// "version").
+type LaunchVersion struct {
+	ID      int64  `json:"id"` // 0 for the dev-mode build
+	Channel string `json:"channel"`
+	// ExtJSON is the ext_json committed with the version (wx.getExtConfigSync).
+	ExtJSON string `json:"-"`
+}
+
+// SetResolver makes launches choose a version per user through v; openID
+// gives a user's OpenID in an app (identity.Service.OpenID). Without it
+// every launch runs the dev-mode build. Call it before serving.
+func (r *Registry) SetResolver(v Versions, openID func(appid, userID string) string) {
+	r.versions, r.openID = v, openID
+}
+
+// Launch is the build a user gets when opening the mini program with env
+// ("", "release", "trial" or "develop"): its manifest JSON, the build's
+// description and which version it is. The version comes from the
+// resolver (online, gray, trial, develop); an app that has released
+// nothing runs its dev-mode build on env release, so `superapp dev` keeps
+// working. A non-member asking for trial or develop gets
+// release.ErrNotMember.
+func (r *Registry) Launch(ctx context.Context, appid, userID, env string) (*Build, []byte, *LaunchVersion, error) {
+	if r.versions != nil {
+		openid := ""
+		if r.openID != nil {
+			openid = r.openID(appid, userID)
+		}
+		res, err := r.versions.Resolve(appid, userID, openid, env)
+		switch {
+		case err == nil:
+			manifest, err := r.versions.Manifest(ctx, appid, res.VersionID)
+			if err != nil {
+				return nil, nil, nil, err
+			}
+			b := &Build{AppID: appid, ManifestHash: res.ManifestHash, BuiltAt: res.CreatedAt}
+			var m pack.Manifest
+			if json.Unmarshal(manifest, &m) == nil {
+				if hashes, err := manifestFiles(&m); err == nil {
+					b.Files = len(hashes)
+				}
+			}
+			return b, manifest, &LaunchVersion{ID: res.VersionID, Channel: res.Channel, ExtJSON: res.ExtJSON}, nil
+		case errors.Is(err, release.ErrNoVersion) && (env == "" || env == "release"):
+			// Nothing released: the dev-mode build below.
+		default:
+			return nil, nil, nil, err
+		}
+	}
+	b, manifest, err := r.DevBuild(ctx, appid)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return b, manifest, &LaunchVersion{Channel: ChannelDevBuild}, nil
 }
 
 // Summary is a mini program as lists show it.

@@ -64,7 +64,7 @@ func TestPublishStoresEachFileOnceAndLaunchesTheDevBuild(t *testing.T) {
 	reg, accounts, db := newRegistry(t)
 	app := createApp(t, accounts, account.MiniProgram, "Paper Shop")
 
-	if _, _, err := reg.Launch(ctx, app.AppID, "u1"); !errors.Is(err, host.ErrNoBuild) {
+	if _, _, _, err := reg.Launch(ctx, app.AppID, "u1", ""); !errors.Is(err, host.ErrNoBuild) {
 		t.Fatalf("launch before any publish: %v, want ErrNoBuild", err)
 	}
 	first := build(app.AppID, map[string]string{"service.js": "define('app.js', function(){})", "styles.json": "{}", "images/a.png": "PNG-A"})
@@ -86,7 +86,7 @@ func TestPublishStoresEachFileOnceAndLaunchesTheDevBuild(t *testing.T) {
 	if err != nil || b.NewFiles != 1 || countFiles(t, db) != 4 {
 		t.Fatalf("second build: %+v %v, %d files stored", b, err, countFiles(t, db))
 	}
-	got, manifest, err := reg.Launch(ctx, app.AppID, "u1")
+	got, manifest, _, err := reg.Launch(ctx, app.AppID, "u1", "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -310,7 +310,7 @@ test('what the platform does not offer fails with a clear errMsg; wx.cloud warns
   const { wx, warnings } = await boot();
   await assert.rejects(wx.requestPayment({ timeStamp: '1' }), { errMsg: 'requestPayment:fail payment is not available on this platform' });
   await assert.rejects(wx.requestSubscribeMessage({ tmplIds: ['a'] }), {
-    errMsg: 'requestSubscribeMessage:fail not supported yet: subscribe messages arrive with the mini program platform work',
+    errMsg: 'requestSubscribeMessage:fail can only be invoked by user TAP gesture.',
   });
   assert.equal((await wx.showShareMenu({})).errMsg, 'showShareMenu:ok');
   assert.equal(wx.cloud, undefined);

@@ -7,6 +7,7 @@ import { AuthPage } from './auth';
 import { Conversation } from './conversation';
 import { startLive, stopLive } from './live';
 import { OAuthPage } from './oauth';
+import { NotificationsPage } from './notifications';
 import { MiniProgramContainer, miniProgramURL } from './miniprogram/container';
 import { startSpareContainers } from './miniprogram/session';
 import { ScanPage } from './scan';
@@ -59,6 +60,7 @@ export function App() {
   // A QR code's address is the server's to answer (it follows the
   // account); after signing in the page goes back there for real.
   if (path.startsWith('/q/')) return <Reload />;
+  if (path.startsWith('/mpcode/') || path.startsWith('/wxaurl/')) return <Reload />;
   if (path === '/connect/oauth2/authorize') {
     return <OAuthPage config={config} user={user} onUser={setUser} />;
   }
@@ -93,6 +95,8 @@ export function App() {
       return <SearchPage initial={query.get('q') ?? ''} />;
     case '/scan':
       return <ScanPage />;
+    case '/notifications':
+      return <NotificationsPage />;
     case '/miniprogram':
       return <Redirect to={miniProgramURL(query.get('appid') ?? '', { path: query.get('path') ?? '', scene: Number(query.get('scene')) || undefined })} />;
   }

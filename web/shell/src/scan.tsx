@@ -7,6 +7,7 @@ import { api, ApiError, type ScanAnswer } from './api';
 import { webURL } from './messages';
 import { navigate } from './router';
 import { miniProgramURL } from './miniprogram/container';
+import { isMiniProgramLink, resolveMiniProgramLink, type CodeVia } from './links';
 import { Button, Msg, NavBar } from './ui';
 
 export function ScanPage() {
@@ -15,14 +16,21 @@ export function ScanPage() {
   const [error, setError] = useState<ApiError | null>(null);
   const [found, setFound] = useState<ScanAnswer | null>(null);
 
-  // scene is WeChat's for how the code was read: 1011 scanned (or its
-  // address typed), 1013 picked from the album.
-  const handle = async (f: () => Promise<ScanAnswer>, scene: number) => {
+  // scene is WeChat's for how a QR code was read: 1011 scanned (or its
+  // address typed), 1013 picked from the album; a mini program code read
+  // the same ways is 1047 (camera) or 1049 (album), a link its own scene
+  // (the server's answer, links.tsx).
+  const handle = async (f: () => Promise<ScanAnswer>, scene: number, via: CodeVia) => {
     setBusy(true);
     setError(null);
     setFound(null);
     try {
       const a = await f();
+      if (isMiniProgramLink(a.text)) {
+        const launch = await resolveMiniProgramLink(a.text, via);
+        navigate(launch.launch_url, true);
+        return;
+      }
       const mp = a.url ? miniProgramTarget(a.url, scene) : null;
       if (a.appid) navigate('/chats/' + encodeURIComponent(a.appid), true);
       else if (mp) navigate(mp, true);
@@ -35,12 +43,12 @@ export function ScanPage() {
   };
   const submit = (e: JSX.TargetedEvent<HTMLFormElement>) => {
     e.preventDefault();
-    handle(() => api.scanURL(url), 1011);
+    handle(() => api.scanURL(url), 1011, 'camera');
   };
   const pick = (e: JSX.TargetedEvent<HTMLInputElement>) => {
     const file = e.currentTarget.files?.[0];
     e.currentTarget.value = '';
-    if (file) handle(() => api.scanImage(file), 1013);
+    if (file) handle(() => api.scanImage(file), 1013, 'album');
   };
 
   if (found) {

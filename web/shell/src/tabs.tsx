@@ -4,6 +4,7 @@ import { useState } from 'preact/hooks';
 import { api, ApiError, type User } from './api';
 import { ChatList } from './chats';
 import { MiniProgramLists } from './miniprogram/lists';
+import { NotificationsCell } from './notifications';
 import { destroyAllSessions } from './miniprogram/session';
 import { navigate } from './router';
 import { Avatar, Button, Field, Toptips } from './ui';
@@ -90,6 +91,7 @@ function Discover(props: { user: User }) {
       <div class="weui-cells">
         {cell('/scan', 'Scan', 'discover-scan')}
         {cell('/search', 'Official Accounts', 'discover-accounts')}
+        <NotificationsCell />
       </div>
       <MiniProgramLists user={props.user} />
     </div>

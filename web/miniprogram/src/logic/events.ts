@@ -139,6 +139,16 @@ export function dispatch(target: LNode, init: EventInit): boolean {
   return ran;
 }
 
+/**
+ * Whether a user's tap is being dispatched right now. WeChat shows some
+ * sheets (wx.requestSubscribeMessage) only for a call made synchronously
+ * inside a tap handler; a call after a timer or a network answer fails.
+ */
+let userTapDepth = 0;
+export function inUserTap(): boolean {
+  return userTapDepth > 0;
+}
+
 /** A DOM or widget event the view reported at node. Returns whether any handler ran. */
 export function dispatchViewEvent(target: LNode, type: string, detail: Record<string, unknown>, extra: Partial<EventInit>): boolean {
   // model:prop on a built-in: the widget's new value goes to the owner's
@@ -154,12 +164,18 @@ export function dispatchViewEvent(target: LNode, type: string, detail: Record<st
     }
     if (Object.keys(out).length) target.owner.setData(out);
   }
-  return dispatch(target, {
-    type,
-    detail,
-    bubbles: BUBBLING.has(type),
-    composed: true,
-    capturePhase: true,
-    ...extra,
-  });
+  const tap = type === 'tap';
+  if (tap) userTapDepth++;
+  try {
+    return dispatch(target, {
+      type,
+      detail,
+      bubbles: BUBBLING.has(type),
+      composed: true,
+      capturePhase: true,
+      ...extra,
+    });
+  } finally {
+    if (tap) userTapDepth--;
+  }
 }

@@ -25,6 +25,10 @@ export interface Launch {
   frame: string;
   asset_base: string;
   dev: boolean;
+  /** The version this session runs for its lifetime (channel "dev-build" for the dev-mode build, id 0). */
+  version: { id: number; channel: 'online' | 'gray' | 'trial' | 'develop' | 'dev-build' };
+  /** ext_json committed with the version (wx.getExtConfigSync), when any. */
+  ext_config?: Record<string, unknown>;
 }
 
 /** What the server answers for a proxied wx.request, uploadFile or downloadFile. */
@@ -59,7 +63,9 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
 const app = (appid: string, sub: string) => encodeURIComponent(appid) + '/' + sub;
 
 export const mpApi = {
-  launch: (appid: string) => call<Launch>('GET', app(appid, 'launch')),
+  /** envVersion: the launch URL's env_version (release, trial or develop; empty for release). */
+  launch: (appid: string, envVersion = '') =>
+    call<Launch>('GET', app(appid, 'launch') + (envVersion ? '?env_version=' + encodeURIComponent(envVersion) : '')),
   login: (appid: string) => call<{ code: string }>('POST', app(appid, 'login')),
   checkSession: (appid: string) => call<{ valid: boolean }>('POST', app(appid, 'check-session')),
   userProfile: (appid: string) => call<Record<string, unknown>>('POST', app(appid, 'user-profile')),

@@ -7,7 +7,8 @@ import { ApiError } from '../api';
 import { mpApi, type ProxyAnswer } from './api';
 import { grants, SCOPES, setGrant, setGrants } from './scopes';
 import { existingSession, type Session } from './session';
-import { askScope, openLinkSheet, scanSheet, settingsSheet, type ScanResult } from './sheets';
+import { askScope, openLinkSheet, scanSheet, settingsSheet, subscribeSheet, type ScanResult } from './sheets';
+import { notificationsApi } from '../notifications';
 import * as sockets from './sockets';
 import * as storage from './storage';
 
@@ -224,6 +225,7 @@ const handlers: Record<string, Handler> = {
     window.open(url.href, '_blank', 'noopener,noreferrer');
     return {};
   },
+  requestSubscribeMessage: (s, o) => requestSubscribe(s, o),
   share: async (s, o) => {
     await needUI(s, 'share').share(typeof o.title === 'string' ? o.title : s.state.name, typeof o.path === 'string' ? o.path : s.state.path);
     return {};
@@ -250,6 +252,34 @@ async function consent(s: Session, api: string, scope: string): Promise<void> {
     return answer;
   });
   if (!ok) throw fail(api, 'auth deny');
+}
+
+/**
+ * wx.requestSubscribeMessage: the templates' titles from the server, the
+ * sheet for those without a kept choice, the answers recorded (one credit
+ * per accept). WeChat's failures come back as {errCode, message}.
+ */
+async function requestSubscribe(s: Session, o: Options): Promise<unknown> {
+  const api = 'requestSubscribeMessage';
+  const ids = Array.isArray(o.tmplIds) ? o.tmplIds.filter((x): x is string => typeof x === 'string' && x !== '') : [];
+  if (ids.length === 0) return { errCode: 10001, message: "TmplIds can't be empty" };
+  if (ids.length > 3) return { errCode: 20003, message: 'Templates count out of max bounds' };
+  if (!s.ui || !s.visible) return { errCode: 10005, message: 'Cannot show subscribe message UI' };
+  const prompt = await notificationsApi.prompt(s.appid, ids).catch(() => null);
+  if (!prompt) return { errCode: 10002, message: 'Request list fail' };
+  if (prompt.unknown.length || prompt.templates.length === 0) return { errCode: 20001, message: 'No template data return, verify the template id exist' };
+  const answers: Record<string, string> = { ...prompt.kept };
+  const ask = prompt.templates.filter((t) => !prompt.kept[t.id]);
+  let keep = false;
+  if (ask.length) {
+    needUI(s, api);
+    const choice = await s.ask(api, (signal) => subscribeSheet(s.state.name, ask, signal));
+    for (const t of ask) answers[t.id] = choice.accepted.includes(t.id) ? 'accept' : 'reject';
+    keep = choice.keep;
+  }
+  const decided = await notificationsApi.decide(s.appid, answers, keep).catch(() => null);
+  if (!decided) return { errCode: 10003, message: 'Request subscribe fail' };
+  return { answers: decided.answers };
 }
 
 /** The browser's position, as getLocation answers it (WGS-84). */

@@ -25,6 +25,14 @@ export interface LaunchParams {
   query: Record<string, string>;
   scene: number;
   referrerInfo?: { appId: string; extraData?: unknown };
+  /** Which version to open: release (default), trial or develop; unset: the launch URL's env_version. */
+  envVersion?: string;
+}
+
+/** env_version of the page's URL when it is this app's launch URL (/miniprogram/<appid>?…&env_version=). */
+function urlEnvVersion(appid: string): string {
+  if (location.pathname !== '/miniprogram/' + encodeURIComponent(appid)) return '';
+  return new URLSearchParams(location.search).get('env_version') ?? '';
 }
 
 export interface SessionState {
@@ -294,7 +302,7 @@ export class Session {
     }
     let launch: Launch;
     try {
-      launch = await mpApi.launch(this.appid);
+      launch = await mpApi.launch(this.appid, this.params.envVersion ?? urlEnvVersion(this.appid));
     } catch (e) {
       const err = e as { code?: string; message?: string };
       this.set({ phase: 'failed', error: { code: err.code ?? 'unknown', message: err.message ?? String(e) } });

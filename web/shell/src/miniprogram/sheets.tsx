@@ -266,3 +266,66 @@ export function openLinkSheet(app: string, url: string, signal?: AbortSignal): P
     </div>
   ), signal);
 }
+
+/** What the user chose in the subscribe sheet. */
+export interface SubscribeChoice {
+  accepted: string[];
+  keep: boolean;
+}
+
+function Subscribe(props: { app: string; templates: { id: string; title: string }[]; done: (c: SubscribeChoice) => void }) {
+  const [on, setOn] = useState<Record<string, boolean>>(Object.fromEntries(props.templates.map((t) => [t.id, true])));
+  const [keep, setKeep] = useState(false);
+  const many = props.templates.length > 1;
+  return (
+    <div class="mp-sheet" data-testid="mp-subscribe">
+      <div class="weui-mask" />
+      <div class="weui-half-screen-dialog" role="dialog" aria-modal="true" aria-label={`${props.app || 'This mini program'} asks to send you notifications`} style="position:fixed;left:0;right:0;bottom:0;background:#fff;border-radius:12px 12px 0 0;padding:16px 16px 24px">
+        <p style="margin:0 0 12px;font-weight:500">{props.app || 'This mini program'} asks to send you the following</p>
+        <div class="weui-cells weui-cells_checkbox">
+          {props.templates.map((t) => (
+            <label class="weui-cell weui-check__label" key={t.id}>
+              <div class="weui-cell__bd">
+                <p data-testid="mp-subscribe-title">{t.title}</p>
+              </div>
+              {many && (
+                <div class="weui-cell__ft">
+                  <input
+                    type="checkbox"
+                    data-testid="mp-subscribe-item"
+                    data-id={t.id}
+                    checked={on[t.id]}
+                    onChange={(e: JSX.TargetedEvent<HTMLInputElement>) => setOn({ ...on, [t.id]: e.currentTarget.checked })}
+                  />
+                </div>
+              )}
+            </label>
+          ))}
+        </div>
+        <label style="display:flex;gap:8px;align-items:center;margin:12px 0;font-size:14px;color:#576b95">
+          <input type="checkbox" data-testid="mp-subscribe-keep" checked={keep} onChange={(e: JSX.TargetedEvent<HTMLInputElement>) => setKeep(e.currentTarget.checked)} />
+          Always keep this choice and don't ask again
+        </label>
+        <div style="display:flex;gap:12px">
+          <button type="button" class="weui-btn weui-btn_default" style="margin:0;flex:1" data-testid="mp-deny" onClick={() => props.done({ accepted: [], keep })}>
+            Cancel
+          </button>
+          <button
+            type="button"
+            class="weui-btn weui-btn_primary"
+            style="margin:0;flex:1"
+            data-testid="mp-allow"
+            onClick={() => props.done({ accepted: props.templates.filter((t) => on[t.id]).map((t) => t.id), keep })}
+          >
+            Allow
+          </button>
+        </div>
+      </div>
+    </div>
+  );
+}
+
+/** wx.requestSubscribeMessage's sheet: which templates the user accepts, and whether to keep the choice. Cancel rejects all. */
+export function subscribeSheet(app: string, templates: { id: string; title: string }[], signal?: AbortSignal): Promise<SubscribeChoice> {
+  return sheet<SubscribeChoice>((done) => <Subscribe app={app} templates={templates} done={done} />, signal);
+}

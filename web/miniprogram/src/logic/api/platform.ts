@@ -3,11 +3,13 @@
 //
 // Shell calls:
 //   navigateToMiniProgram [{appId, path, extraData, envVersion}] → {}
+//   requestSubscribeMessage [{tmplIds}] → {answers: {[id]: "accept" | "reject"}} | {errCode, message}
 //   exit                  [{reason: "exit" | "back", extraData?}] → {} ("back" is
 //                         navigateBackMiniProgram: the shell returns to the opener and passes
 //                         extraData to it as referrerInfo.extraData)
 
-import { ApiError, callShell, defineAsync, wx } from '../api';
+import { ApiError, asyncApi, callShell, defineApi, defineAsync, wx } from '../api';
+import { inUserTap } from '../events';
 import { need } from './common';
 
 defineAsync('navigateToMiniProgram', async (o) => {
@@ -33,9 +35,23 @@ defineAsync('getShareInfo', () => {
   throw new ApiError('not supported: share tickets need the platform\'s group chats');
 });
 
-defineAsync('requestSubscribeMessage', () => {
-  throw new ApiError('not supported yet: subscribe messages arrive with the mini program platform work');
+// Subscribe messages: the shell shows the consent sheet (titles from the
+// server) and answers {[tmplId]: "accept" | "reject"}, or {errCode, message}
+// for WeChat's failures (20001 unknown templates). Like WeChat, only a call
+// made synchronously inside a tap handler may ask: whether one is running is
+// read at the call, before the async wrapper defers the work.
+const requestSubscribe = asyncApi('requestSubscribeMessage', async (o) => {
+  const fromTap = o.__fromTap === true;
+  const ids = o.tmplIds;
+  if (!Array.isArray(ids) || ids.length === 0) throw new ApiError("TmplIds can't be empty", { errCode: 10001 });
+  if (ids.some((id) => typeof id !== 'string' || !id)) throw new ApiError('Invalid template id', { errCode: 10004 });
+  if (ids.length > 3) throw new ApiError('Templates count out of max bounds', { errCode: 20003 });
+  if (!fromTap) throw new ApiError('can only be invoked by user TAP gesture.');
+  const r = (await callShell('requestSubscribeMessage', { tmplIds: ids })) as { answers?: Record<string, string>; errCode?: number; message?: string };
+  if (!r.answers) throw new ApiError(r.message || 'Request subscribe fail', { errCode: r.errCode ?? 10003 });
+  return { ...r.answers };
 });
+defineApi('requestSubscribeMessage', (o?: Record<string, unknown>) => requestSubscribe({ ...(o || {}), __fromTap: inUserTap() }));
 
 defineAsync('requestPayment', () => {
   throw new ApiError('payment is not available on this platform');

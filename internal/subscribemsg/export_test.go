@@ -1,0 +1,4 @@
+package subscribemsg
+
+// CheckValue exposes checkValue to the tests.
+var CheckValue = checkValue

@@ -1,0 +1,102 @@
+// Mini program codes end to end: a code made through WeChat's API
+// (/wxa/getwxacodeunlimit), its picture chosen on the shell's scan page
+// (album, scene 1049) and its address opened (camera, scene 1047), and a
+// URL link (1194). The apitour fixture shows its launch options, where the
+// code's scene arrives URI-encoded as query.scene, as WeChat gives it.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openBrowser, startSuperapp } from './harness.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = resolve(here, '../../..');
+const fixtures = join(repo, 'testdata', 'miniprograms');
+const tmp = mkdtempSync(join(tmpdir(), 'superapp-e2e-codes-'));
+const problems = [];
+let app;
+let base;
+let context;
+let page;
+let tour;
+let token;
+
+const frame = () => page.frameLocator('[data-testid=mp-frame]:visible');
+
+/** Taps the tour's launchOptions button and returns what it shows. */
+async function launchOptions() {
+  const f = frame();
+  const r = f.locator('#r-launchOptions');
+  await f.locator('#b-launchOptions').scrollIntoViewIfNeeded();
+  await f.locator('#b-launchOptions').click();
+  await assert.doesNotReject(() => r.filter({ hasText: /^\s*ok: / }).waitFor());
+  return JSON.parse((await r.textContent()).trim().slice(4));
+}
+
+async function wxa(path, body) {
+  const r = await fetch(`${base}${path}?access_token=${token}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  return { type: r.headers.get('content-type'), bytes: Buffer.from(await r.arrayBuffer()) };
+}
+
+before(async () => {
+  app = await startSuperapp(tmp);
+  base = app.base;
+  const created = JSON.parse(app.cli('app', 'create', '--kind', 'miniprogram', '--name', 'API Tour'));
+  tour = created.appid;
+  app.cli('mp', 'publish', '--appid', tour, join(fixtures, 'apitour'));
+  const t = await (await fetch(`${base}/cgi-bin/token?grant_type=client_credential&appid=${tour}&secret=${created.secret}`)).json();
+  token = t.access_token;
+  ({ context, page } = await openBrowser(tmp, problems));
+  await page.goto(base + '/');
+  await page.evaluate(() => fetch('/shell/api/test-user', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' }));
+});
+
+after(async () => {
+  await context?.close();
+  await app?.stop();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+test('a code picked from the album opens its page with scene 1049 and query.scene', async () => {
+  // check_path false: the tour has a dev build, no released version.
+  const code = await wxa('/wxa/getwxacodeunlimit', { scene: 'id=7&u=x', page: 'pages/index/index', check_path: false });
+  assert.equal(code.type, 'image/jpeg');
+  const file = join(tmp, 'code.jpg');
+  writeFileSync(file, code.bytes);
+  await page.goto(base + '/scan');
+  await page.locator('#scan-image').setInputFiles(file);
+  await page.waitForURL((u) => u.pathname === '/miniprogram/' + tour);
+  const launch = await launchOptions();
+  assert.equal(launch.scene, 1049);
+  assert.equal(launch.path, 'pages/index/index');
+  assert.equal(launch.query.scene, encodeURIComponent('id=7&u=x'));
+});
+
+test("opening a code's address is a camera scan (1047)", async () => {
+  const r = await fetch(`${base}/shell/api/mplink?text=${encodeURIComponent(`${base}/mpcode/${tour}?page=pages%2Findex%2Findex&scene=a%3D1`)}`);
+  assert.equal(r.status, 200);
+  await page.goto(`${base}/mpcode/${tour}?page=pages%2Findex%2Findex&scene=a%3D1`);
+  await page.waitForURL((u) => u.pathname === '/miniprogram/' + tour);
+  const launch = await launchOptions();
+  assert.equal(launch.scene, 1047);
+  assert.equal(launch.query.scene, 'a%3D1');
+});
+
+test('a URL link opens with scene 1194; an unknown one shows a clear page', async () => {
+  const r = await wxa('/wxa/generate_urllink', { path: 'pages/index/index', query: 'from=sms', env_version: 'develop' });
+  const link = JSON.parse(r.bytes.toString()).url_link;
+  assert.match(link, /\/wxaurl\//);
+  // A release link needs a released version; a develop link opens the
+  // newest build for members, so the URL is checked without launching.
+  const res = await fetch(link, { redirect: 'manual' });
+  assert.equal(res.status, 303);
+  const loc = new URL(res.headers.get('location'), base);
+  assert.equal(loc.searchParams.get('scene'), '1194');
+  assert.equal(loc.searchParams.get('query'), 'from=sms');
+  await page.goto(base + '/wxaurl/nosuchticket');
+  await page.getByTestId('message-page').waitFor();
+  assert.match(await page.textContent('h2'), /not valid/);
+  assert.deepEqual(problems, []);
+});
