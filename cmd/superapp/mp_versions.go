@@ -215,9 +215,14 @@ func mpVersions(args []string, stdout io.Writer) error {
 }
 
 func printVersions(w io.Writer, v *versionsView) {
+	row := func(label, format string, args ...any) {
+		fmt.Fprintf(w, "  %-14s"+format+"\n", append([]any{label + ":"}, args...)...)
+	}
 	fmt.Fprintf(w, "%s\n", v.AppID)
-	fmt.Fprintf(w, "  online:     %s\n", versionLabel(v.Online))
-	if g := v.Gray; g != nil && g.Status == 1 {
+	row("online", "%s", versionLabel(v.Online))
+	grayRunning := v.Gray != nil && v.Gray.Status == 1
+	switch g := v.Gray; {
+	case grayRunning:
 		first := []string{}
 		if g.ExperiencerFirst {
 			first = append(first, "trial members first")
@@ -232,29 +237,33 @@ func printVersions(w io.Writer, v *versionsView) {
 		if len(first) > 0 {
 			extra = ", " + strings.Join(first, ", ")
 		}
-		fmt.Fprintf(w, "  gray:       %s at %d%% since %s%s\n", versionLabel(v.GrayVersion), g.Percentage, reviewTime(g.CreatedAt), extra)
-	} else if g != nil {
-		fmt.Fprintf(w, "  gray:       none (last plan %s, %d%%)\n", grayStatusNames[g.Status], g.Percentage)
-	} else {
-		fmt.Fprintln(w, "  gray:       none")
+		row("gray", "%s at %d%% since %s%s", versionLabel(v.GrayVersion), g.Percentage, reviewTime(g.CreatedAt), extra)
+	case g != nil:
+		row("gray", "none (last plan %s at %d%%)", grayStatusNames[g.Status], g.Percentage)
+	default:
+		row("gray", "none")
 	}
-	fmt.Fprintf(w, "  trial:      %s\n", versionLabel(v.Trial))
+	row("trial", "%s", versionLabel(v.Trial))
 	if a := v.Latest; a != nil {
 		label := "latest audit"
 		if a.Status == 2 {
 			label = "in review"
 		}
-		fmt.Fprintf(w, "  %-11s audit %d of #%d %q: %s, submitted %s\n", label+":", a.ID, a.VersionID, a.UserVersion, auditStatusName(a.Status), reviewTime(a.SubmittedAt))
+		state := auditStatusName(a.Status)
 		if a.Status == 0 && !a.Released {
-			fmt.Fprintln(w, "              approved, waiting for /wxa/release")
+			state = "approved, waiting for /wxa/release"
+			if grayRunning && v.GrayVersion != nil && v.GrayVersion.ID == a.VersionID {
+				state = "approved, in gray release"
+			}
 		}
+		row(label, "audit %d of #%d %q: %s (submitted %s)", a.ID, a.VersionID, a.UserVersion, state, reviewTime(a.SubmittedAt))
 	} else {
-		fmt.Fprintln(w, "  in review:  none")
+		row("in review", "none")
 	}
 	if v.Restricted {
-		fmt.Fprintf(w, "  restricted: after %d rejections; lift with `superapp review unrestrict --appid %s`\n", v.Rejections, v.AppID)
+		row("restricted", "after %d rejections; lift with `superapp review unrestrict --appid %s`", v.Rejections, v.AppID)
 	} else if v.Rejections > 0 {
-		fmt.Fprintf(w, "  rejections: %d\n", v.Rejections)
+		row("rejections", "%d", v.Rejections)
 	}
 
 	fmt.Fprintf(w, "\ndev versions (%d):\n", len(v.DevVersions))

@@ -64,7 +64,7 @@ func TestMiniProgramVersionsCommand(t *testing.T) {
 	bob := s.CreateUser(t, "bob", "13900139000")
 
 	code, out, errs := cli(t, s, "mp", "versions", "--appid", app.AppID)
-	if code != 0 || !strings.Contains(out, "online:     none") || !strings.Contains(out, "dev versions (0)") {
+	if code != 0 || !strings.Contains(out, "online:       none") || !strings.Contains(out, "dev versions (0)") {
 		t.Fatalf("fresh versions: %d %s %s", code, out, errs)
 	}
 	v1 := cliDevVersion(t, s, app.AppID, "1.0.0")
@@ -92,7 +92,7 @@ func TestMiniProgramVersionsCommand(t *testing.T) {
 		t.Fatalf("gray 101: %d %s", code, errs)
 	}
 	code, out, errs = cli(t, s, "mp", "gray", "--appid", app.AppID, "--percentage", "10", "--trial-first", "--user", "bob")
-	if code != 0 || !strings.Contains(out, `gray:       #2 "1.1.0" at 10%`) || !strings.Contains(out, "trial members first, 1 named users") {
+	if code != 0 || !strings.Contains(out, `gray:         #2 "1.1.0" at 10%`) || !strings.Contains(out, "trial members first, 1 named users") {
 		t.Fatalf("gray: %d %s %s", code, out, errs)
 	}
 	if r, err := s.Server.P.Releases.Resolve(app.AppID, bob.ID, s.Server.P.Identity.OpenID(app.AppID, bob.ID), ""); err != nil || r.VersionID != v2 {
@@ -100,7 +100,7 @@ func TestMiniProgramVersionsCommand(t *testing.T) {
 	}
 
 	code, out, errs = cli(t, s, "mp", "versions", "--appid", app.AppID)
-	for _, want := range []string{`online:     #1 "1.0.0"`, `trial:      #2 "1.1.0"`, "latest audit: audit", "dev versions (2):", "history (1", "ID  VERSION", "release"} {
+	for _, want := range []string{`online:       #1 "1.0.0"`, `trial:        #2 "1.1.0"`, "latest audit: audit 2 of #2", "approved, in gray release", "dev versions (2):", "history (1", "ID  VERSION", "release"} {
 		if code != 0 || !strings.Contains(out, want) {
 			t.Fatalf("versions lacks %q: %d %s %s", want, code, out, errs)
 		}

@@ -7,6 +7,7 @@ package adminapi
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -348,8 +349,8 @@ func (a *API) mpGray(r *http.Request) (any, error) {
 	if req.Percentage < 0 || req.Percentage > 100 {
 		return nil, badRequest("gray_percentage", "must be 0 to 100")
 	}
-	if len(req.Users) > 1000 {
-		return nil, badRequest("users", "at most 1000 named users per call")
+	if len(req.Users) > release.MaxNamedOpenIDs {
+		return nil, badRequest("users", fmt.Sprintf("has %d entries; at most %d named users", len(req.Users), release.MaxNamedOpenIDs))
 	}
 	var named []string
 	for _, ref := range req.Users {

@@ -21,6 +21,7 @@ import (
 
 	"superapp/internal/account"
 	"superapp/internal/identity"
+	"superapp/internal/input"
 	"superapp/internal/release"
 )
 
@@ -468,6 +469,10 @@ func (a *API) mpGrayRelease(w http.ResponseWriter, r *http.Request, app *account
 	if req.Percentage < 0 || req.Percentage > 100 {
 		return nil, errMPInvalidPercentage.With(", gray_percentage must be 0 to 100")
 	}
+	// Checked before the look-ups below, one query per OpenID.
+	if n := len(req.NamedOpenIDs); n > release.MaxNamedOpenIDs {
+		return nil, ErrInvalidParameter.With(", named_openids has " + strconv.Itoa(n) + " entries, at most " + strconv.Itoa(release.MaxNamedOpenIDs))
+	}
 	seen := map[string]bool{}
 	named := make([]string, 0, len(req.NamedOpenIDs))
 	for _, o := range req.NamedOpenIDs {
@@ -475,6 +480,9 @@ func (a *API) mpGrayRelease(w http.ResponseWriter, r *http.Request, app *account
 			continue
 		}
 		seen[o] = true
+		if !input.Storable(o) {
+			return nil, ErrInvalidOpenID.With(", named_openids holds text that is not an OpenID")
+		}
 		// Only this app's OpenIDs: another app's are unknown here too.
 		if _, err := a.p.Identity.ByOpenID(ctx(r), app.AppID, o); err != nil {
 			if errors.Is(err, identity.ErrOpenIDNotFound) {
@@ -611,6 +619,9 @@ func (a *API) mpUnbindTester(w http.ResponseWriter, r *http.Request, app *accoun
 	var userID string
 	switch {
 	case req.UserStr != "":
+		if !input.Storable(req.UserStr) {
+			return nil, errMPTesterNotBound
+		}
 		u, err := a.p.Identity.ByOpenID(ctx(r), app.AppID, req.UserStr)
 		if errors.Is(err, identity.ErrOpenIDNotFound) {
 			return nil, errMPTesterNotBound

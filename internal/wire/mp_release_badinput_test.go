@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"superapp/internal/release"
 	"superapp/internal/testserver"
 )
 
@@ -75,6 +76,8 @@ var mpReleaseCases = []badCase{
 	{family: famMPRelease, endpoint: "POST /wxa/grayrelease", input: "gray_percentage not digits", method: "POST", target: "/wxa/grayrelease?access_token={mptok}", body: `{"gray_percentage":"ten"}`, want: 47001, prefix: "data format error"},
 	{family: famMPRelease, endpoint: "POST /wxa/grayrelease", input: "named_openids of no user of this app", method: "POST", target: "/wxa/grayrelease?access_token={mptok}", body: `{"gray_percentage":10,"named_openids":["o_stranger"]}`, want: 40003, prefix: `invalid openid, "o_stranger" in named_openids is not a user of this mini program`},
 	{family: famMPRelease, endpoint: "POST /wxa/grayrelease", input: "named_openids of another app's user", method: "POST", target: "/wxa/grayrelease?access_token={mp2tok}", body: `{"gray_percentage":10,"named_openids":["{openid}"]}`, want: 40003, prefix: "invalid openid"},
+	{family: famMPRelease, endpoint: "POST /wxa/grayrelease", input: "named_openids with NUL", method: "POST", target: "/wxa/grayrelease?access_token={mptok}", body: `{"gray_percentage":10,"named_openids":["o\u0000"]}`, want: 40003, prefix: "invalid openid"},
+	{family: famMPRelease, endpoint: "POST /wxa/grayrelease", input: "named_openids over the limit", method: "POST", target: "/wxa/grayrelease?access_token={mptok}", body: `{"gray_percentage":10,"named_openids":[` + strings.TrimSuffix(strings.Repeat(`"o",`, release.MaxNamedOpenIDs+1), ",") + `]}`, want: 40097, prefix: "invalid args, named_openids has"},
 	{family: famMPRelease, endpoint: "POST /wxa/grayrelease", input: "named_openids a string", method: "POST", target: "/wxa/grayrelease?access_token={mptok}", body: `{"gray_percentage":10,"named_openids":"{openid}"}`, want: 47001, prefix: "data format error"},
 	{family: famMPRelease, endpoint: "POST /wxa/grayrelease", input: "nothing audited", method: "POST", target: "/wxa/grayrelease?access_token={mp2tok}", body: `{"gray_percentage":10}`, want: 85080, prefix: "miniprogram commit not approved"},
 	{family: famMPRelease, endpoint: "POST /wxa/grayrelease", input: "official account token", method: "POST", target: "/wxa/grayrelease?access_token={oatok}", body: `{"gray_percentage":10}`, want: 48001, prefix: "api unauthorized"},
@@ -88,6 +91,7 @@ var mpReleaseCases = []badCase{
 	{family: famMPRelease, endpoint: "POST /wxa/bind_tester", input: "wechatid with NUL", method: "POST", target: "/wxa/bind_tester?access_token={mptok}", body: `{"wechatid":"a\u0000"}`, want: 85001, prefix: "wechatid not exist"},
 	{family: famMPRelease, endpoint: "POST /wxa/bind_tester", input: "official account token", method: "POST", target: "/wxa/bind_tester?access_token={oatok}", body: `{"wechatid":"alice"}`, want: 48001, prefix: "api unauthorized"},
 	{family: famMPRelease, endpoint: "POST /wxa/unbind_tester", input: "userstr of no tester", method: "POST", target: "/wxa/unbind_tester?access_token={mptok}", body: `{"userstr":"{openid}"}`, want: 85002, prefix: "wechatid not bound as tester", note: "our choice"},
+	{family: famMPRelease, endpoint: "POST /wxa/unbind_tester", input: "userstr with NUL", method: "POST", target: "/wxa/unbind_tester?access_token={mptok}", body: `{"userstr":"o\u0000"}`, want: 85002, prefix: "wechatid not bound as tester"},
 	{family: famMPRelease, endpoint: "POST /wxa/unbind_tester", input: "userstr of another app", method: "POST", target: "/wxa/unbind_tester?access_token={mp2tok}", body: `{"userstr":"{openid}"}`, want: 85002, prefix: "wechatid not bound as tester"},
 	{family: famMPRelease, endpoint: "POST /wxa/memberauth", input: "action missing", method: "POST", target: "/wxa/memberauth?access_token={mptok}", body: `{}`, want: 40097, prefix: "invalid args, action must be get_experiencer"},
 }

@@ -73,33 +73,14 @@ var (
 // when it has none.
 type Releases func(ctx context.Context, appid string) ([]string, error)
 
-// ReleasePages adapts the release service. While its State method is not
-// there (or fails), every app counts as unpublished.
+// ReleasePages adapts the release service: the online version's pages.
 func ReleasePages(r *release.Service) Releases {
 	return func(ctx context.Context, appid string) ([]string, error) {
-		var online *release.Version
-		switch rs := any(r).(type) {
-		case interface {
-			State(context.Context, string) (*release.State, error)
-		}:
-			st, err := rs.State(ctx, appid)
-			if err != nil || st == nil {
-				return nil, ErrNotPublished
-			}
-			online = st.Online
-		case interface {
-			State(context.Context, string) (release.State, error)
-		}:
-			st, err := rs.State(ctx, appid)
-			if err != nil {
-				return nil, ErrNotPublished
-			}
-			online = st.Online
-		}
-		if online == nil {
+		st, err := r.State(ctx, appid)
+		if err != nil || st == nil || st.Online == nil {
 			return nil, ErrNotPublished
 		}
-		return online.Pages, nil
+		return st.Online.Pages, nil
 	}
 }
 

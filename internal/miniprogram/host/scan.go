@@ -18,6 +18,7 @@ import (
 	"strings"
 
 	"superapp/internal/identity"
+	"superapp/internal/wxacode"
 )
 
 // Bounds of a picture sent to the scan endpoint, as the shell's /scan.
@@ -76,16 +77,30 @@ func (h *Handler) scan(w http.ResponseWriter, r *http.Request, u *identity.User,
 
 // ownPagePath is the page a code opens when its text is this server's
 // link to appid (/miniprogram/<appid>?path=…&query=…, the shell's
-// miniProgramURL), else "".
+// miniProgramURL) or one of its mini program codes (/mpcode/<appid>?…),
+// else "".
 func ownPagePath(text, serverHost, appid string) string {
 	l, err := url.Parse(strings.TrimSpace(text))
 	if err != nil || (l.Scheme != "http" && l.Scheme != "https") || !strings.EqualFold(l.Host, serverHost) {
 		return ""
 	}
+	q := l.Query()
+	if l.Path == "/mpcode/"+appid {
+		// A mini program code of this app (internal/wxacode): WeChat gives
+		// the page with the code's path, or with ?scene= for a code of
+		// getwxacodeunlimit, as the app would receive it.
+		if q.Has("scene") {
+			page := strings.TrimLeft(q.Get("page"), "/")
+			if page == "" {
+				return ""
+			}
+			return page + "?scene=" + wxacode.EncodeURIComponent(q.Get("scene"))
+		}
+		return strings.TrimLeft(q.Get("path"), "/")
+	}
 	if l.Path != "/miniprogram/"+appid {
 		return ""
 	}
-	q := l.Query()
 	p := strings.TrimLeft(q.Get("path"), "/")
 	if p == "" {
 		return ""

@@ -3,8 +3,6 @@ package upload
 import (
 	"archive/zip"
 	"bytes"
-	"compress/flate"
-	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -64,9 +62,6 @@ func SourceZip(dir string) ([]byte, error) {
 	slices.Sort(files)
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
-	// Fastest deflate: the zip crosses loopback or a LAN once, and packing
-	// time is what a developer waits for.
-	zw.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) { return flate.NewWriter(w, flate.BestSpeed) })
 	for _, f := range files {
 		data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(f)))
 		if err != nil {
