@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"superapp/internal/release"
 	"superapp/internal/testserver"
 )
 
@@ -152,4 +153,31 @@ func TestSubscribeSendWire(t *testing.T) {
 	if n := list[0]; n.AppID != mp.AppID || n.EnvVersion != "trial" || n.Lang != "en_US" || n.Page != "pages/index/index?from=msg" || n.Fields[0].Value != "20191104123456" {
 		t.Fatalf("notification %+v", n)
 	}
+}
+
+// The page of a send must be a page of the version miniprogram_state names,
+// when the release domain has that version (41030); a version it lacks is
+// not checked.
+func TestSubscribeSendPageOfVersion(t *testing.T) {
+	ctx := context.Background()
+	s := testserver.New(t)
+	mp := s.CreateApp(t, "miniprogram", "Coffee")
+	tok := s.AccessToken(t, mp)
+	u := s.CreateUser(t, "alice", "")
+	p := s.Server.P
+	openid, _ := p.Identity.Enroll(ctx, mp.AppID, u.ID)
+	if _, err := p.Releases.AddDevVersion(ctx, mp.AppID, release.DevVersionInput{Uploader: u.ID, UserVersion: "1.0.0", Manifest: []byte(`{}`),
+		ManifestHash: strings.Repeat("ab", 32), Pages: []string{"pages/index/index", "pages/order/order"}}); err != nil {
+		t.Fatal(err)
+	}
+	id := s.Post(t, "/wxaapi/newtmpl/addtemplate?access_token="+tok, `{"tid":"307","kidList":[1,2]}`)["priTmplId"].(string)
+	p.Subscribe.Decide(ctx, mp.AppID, u.ID, map[string]string{id: "accept"}, false)
+	send := func(state, page string) map[string]any {
+		return s.Post(t, "/cgi-bin/message/subscribe/send?access_token="+tok, `{"touser":"`+openid+`","template_id":"`+id+`","miniprogram_state":"`+state+
+			`","page":"`+page+`","data":{"character_string1":{"value":"YT1"},"number2":{"value":"628814"}}}`)
+	}
+	subCode(t, "a page the dev version lacks", send("developer", "pages/nope/nope"), 41030)
+	subCode(t, "formal without an online version: not checked", send("formal", "pages/nope/nope"), 0)
+	p.Subscribe.Decide(ctx, mp.AppID, u.ID, map[string]string{id: "accept"}, false)
+	subCode(t, "a page of the dev version, with a query", send("developer", "pages/order/order?id=7"), 0)
 }

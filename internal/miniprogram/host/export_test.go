@@ -23,3 +23,6 @@ func (h *Handler) SetNetwork(resolve func(ctx context.Context, host string) (net
 
 // SetFileCacheBytes replaces r's package-file cache with an empty one of max bytes.
 func SetFileCacheBytes(r *Registry, max int64) { r.files = newFileCache(max) }
+
+// OwnPagePath is ownPagePath, for scan tests.
+var OwnPagePath = ownPagePath

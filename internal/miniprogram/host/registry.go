@@ -444,8 +444,8 @@ const SearchLimit = 20
 
 var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 
-// Search finds mini programs that can be opened (they have a build) by
-// name, names starting with query first.
+// Search finds mini programs that can be opened (released, or with a
+// dev-mode build) by name, names starting with query first.
 func (r *Registry) Search(ctx context.Context, query string) ([]Summary, error) {
 	query = strings.TrimSpace(query)
 	if !input.Storable(query) {
@@ -459,8 +459,12 @@ func (r *Registry) Search(ctx context.Context, query string) ([]Summary, error) 
 		return out, nil
 	}
 	pattern := strings.ToLower(likeEscaper.Replace(query))
-	rows, err := r.db.Query(ctx, `SELECT a.appid, a.name FROM apps a JOIN mp_dev_builds b ON b.appid = a.appid
+	// Openable: released (mp_release_state, internal/release) or with a
+	// dev-mode build.
+	rows, err := r.db.Query(ctx, `SELECT a.appid, a.name FROM apps a
 		WHERE a.kind = ? AND LOWER(a.name) LIKE ? ESCAPE '\'
+		  AND (EXISTS (SELECT 1 FROM mp_dev_builds b WHERE b.appid = a.appid)
+		    OR EXISTS (SELECT 1 FROM mp_release_state s WHERE s.appid = a.appid AND s.online_version > 0))
 		ORDER BY CASE WHEN LOWER(a.name) LIKE ? ESCAPE '\' THEN 0 ELSE 1 END, a.name, a.appid
 		LIMIT `+strconv.Itoa(SearchLimit), string(account.MiniProgram), "%"+pattern+"%", pattern+"%")
 	if err != nil {

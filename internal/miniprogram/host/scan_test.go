@@ -108,3 +108,19 @@ func TestScanRefusals(t *testing.T) {
 		t.Fatalf("no decoder: %d %s", status, raw)
 	}
 }
+
+func TestScanPathOfOwnCodes(t *testing.T) {
+	const app = "wx0123456789abcdef"
+	for text, want := range map[string]string{
+		"http://sa.test/miniprogram/" + app + "?path=pages/a/a&query=x%3D1":             "pages/a/a?x=1",
+		"http://sa.test/mpcode/" + app + "?path=pages/item/item%3Fid%3D7":               "pages/item/item?id=7",
+		"http://sa.test/mpcode/" + app + "?page=pages/index/index&scene=id%3D7%26u%3Dx": "pages/index/index?scene=id%3D7%26u%3Dx",
+		"http://sa.test/mpcode/wx00000000000000ff?path=pages/a/a":                       "", // another app's code
+		"http://elsewhere.test/mpcode/" + app + "?path=pages/a/a":                       "", // another server
+		"http://sa.test/mpcode/" + app + "?scene=only":                                  "",
+	} {
+		if got := host.OwnPagePath(text, "sa.test", app); got != want {
+			t.Errorf("%s: path %q, want %q", text, got, want)
+		}
+	}
+}
