@@ -121,11 +121,12 @@ test('upload → review → release; scan its code, subscribe, receive the notif
   const card = page.locator('[data-testid=notification]');
   await card.waitFor();
   assert.deepEqual(await card.locator('[data-testid=notification-field]').allTextContents(), ['订单号DD2026112100009', '快递公司顺丰速运', '快递单号SF0000000009', '商品名称台灯']);
+  mkdirSync(shots, { recursive: true });
+  await page.screenshot({ path: join(shots, 'platform-service-notifications.png') });
   await card.click();
   await page.waitForURL((u) => u.pathname === `/miniprogram/${appid}` && u.searchParams.get('scene') === '1014');
   await frame().locator('#order-id').filter({ hasText: '9' }).waitFor();
   assert.equal((await frame().locator('#order-scene').textContent()).trim(), '1014');
-  mkdirSync(shots, { recursive: true });
   await page.screenshot({ path: join(shots, 'platform-notification-opened.png') });
   assert.deepEqual(problems, []);
 });
