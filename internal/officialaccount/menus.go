@@ -169,6 +169,9 @@ func (s *Service) CreateMenu(ctx context.Context, appid string, buttons []Button
 	if err != nil {
 		return nil, err
 	}
+	if err := s.checkMenuLinks(ctx, appid, clean); err != nil {
+		return nil, err
+	}
 	m := &Menu{Buttons: clean}
 	err = s.db.InTx(ctx, func(tx *store.Tx) error {
 		if err := tx.Lock(ctx, "menus:"+appid); err != nil {
@@ -193,6 +196,9 @@ func (s *Service) AddConditionalMenu(ctx context.Context, appid string, buttons 
 	}
 	clean, err := s.checkButtons(ctx, buttons, true)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.checkMenuLinks(ctx, appid, clean); err != nil {
 		return nil, err
 	}
 	m := &Menu{Buttons: clean}

@@ -49,6 +49,10 @@ func (w *world) miniProgram(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Menus open only linked mini programs (miniprograms.go).
+	if _, err := w.p.OA.LinkMiniProgram(context.Background(), w.oa.AppID, mp.AppID, true, false); err != nil {
+		t.Fatal(err)
+	}
 	return mp.AppID
 }
 

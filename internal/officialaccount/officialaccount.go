@@ -36,12 +36,15 @@ type Service struct {
 	// massWake makes runMass look for new jobs at once.
 	massWake chan struct{}
 	now      func() time.Time
+	// dev is dev mode: mini program links are not enforced unless the
+	// policy says so (miniprograms.go).
+	dev bool
 }
 
 // NewService builds the domain. dev relaxes the callback SSRF default
 // (loopback and private targets allowed).
 func NewService(db *store.DB, ident *identity.Service, accounts *account.Service, hub *live.Hub, policy Policy, dev bool) *Service {
-	s := &Service{db: db, ident: ident, accounts: accounts, hub: hub, policy: policy, massWake: make(chan struct{}, 1), now: time.Now}
+	s := &Service{db: db, ident: ident, accounts: accounts, hub: hub, policy: policy, massWake: make(chan struct{}, 1), now: time.Now, dev: dev}
 	s.dispatcher = callback.NewDispatcher(db, s, policy.Callbacks.Options(dev))
 	return s
 }

@@ -45,6 +45,9 @@ type Policy struct {
 	// Temporary media.
 	MediaTTLHours int   `json:"media_ttl_hours"`
 	MediaMaxBytes int64 `json:"media_max_bytes"`
+
+	// Associated mini programs (miniprograms.go).
+	MiniProgramLinks MiniProgramLinkPolicy `json:"miniprogram_links"`
 }
 
 // CallbackPolicy governs pushes to developer servers.
@@ -92,5 +95,6 @@ func DefaultPolicy() Policy {
 		TagsPerUser:             20,
 		MediaTTLHours:           72,
 		MediaMaxBytes:           10 << 20,
+		MiniProgramLinks:        DefaultMiniProgramLinkPolicy(),
 	}
 }

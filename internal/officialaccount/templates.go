@@ -248,6 +248,11 @@ func (s *Service) SendTemplate(ctx context.Context, appid string, send TemplateS
 	if err := checkTemplateSend(&send); err != nil {
 		return 0, err
 	}
+	if send.MiniProgram != nil {
+		if err := s.requireLinked(ctx, appid, send.MiniProgram.AppID); err != nil {
+			return 0, err
+		}
+	}
 	app, f, err := s.recipient(ctx, appid, send.OpenID)
 	if err != nil {
 		return 0, err

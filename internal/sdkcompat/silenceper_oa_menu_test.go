@@ -44,6 +44,10 @@ func newMenuWorld(t *testing.T) *menuWorld {
 	if _, err := s.Server.P.OA.Follow(ctx, w.app.AppID, alice.ID, "", nil); err != nil {
 		t.Fatal(err)
 	}
+	// Menus open linked mini programs only.
+	if _, err := s.Server.P.OA.LinkMiniProgram(ctx, w.app.AppID, w.mp.AppID, true, false); err != nil {
+		t.Fatal(err)
+	}
 	w.openid = s.Server.P.Identity.OpenID(w.app.AppID, alice.ID)
 	for _, q := range []string{"INSERT INTO oa_tags(appid, id, name, created_at) VALUES (?, 100, 'vip', 0)",
 		"INSERT INTO oa_follower_tags(appid, tag_id, user_id) VALUES (?, 100, '" + alice.ID + "')"} {

@@ -102,6 +102,8 @@ func (s *Shell) oaRoutes(r *http.Request) (map[string]apiHandler, bool) {
 			"read":     {"POST": s.markRead},
 			"menu":     {"GET": s.menu},
 			"menu/tap": {"POST": s.tap},
+
+			"miniprograms": {"GET": s.oaMiniPrograms}, // oa_miniprograms.go
 		}[sub]
 	}
 	if table == nil {

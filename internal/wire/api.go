@@ -52,6 +52,7 @@ func (a *API) Register(mux *http.ServeMux) {
 	a.registerOAQRCodes(mux)
 	a.registerOAMenus(mux)
 	a.registerOAMessages(mux)
+	a.registerOAMPLinks(mux)
 	a.registerMPCategory(mux)
 	a.registerMPCodes(mux)
 	a.registerMPRelease(mux)

@@ -54,6 +54,9 @@ func TestMenuEndpoints(t *testing.T) {
 	alice := s.CreateUser(t, "alice", "")
 	tok, otherTok := s.AccessToken(t, oa), s.AccessToken(t, other)
 	q := "?access_token=" + tok
+	if m := s.Post(t, "/cgi-bin/wxopen/wxamplink"+q, `{"appid":"`+mp.AppID+`"}`); testserver.Errcode(m) != 0 { // menus open linked mini programs only
+		t.Fatalf("wxamplink = %v", m)
+	}
 
 	if m := s.Get(t, "/cgi-bin/menu/get"+q); testserver.Errcode(m) != 46003 {
 		t.Fatalf("menu/get without a menu = %v, want 46003", m)

@@ -53,6 +53,7 @@ func (a *API) registerOAMessages(mux *http.ServeMux) {
 // templates, mass sends and media.
 var oaMessageErrors = domainErrors{
 	{officialaccount.ErrOpenIDNotFound, ErrInvalidOpenID},
+	{officialaccount.ErrMiniProgramNotLinked, errWeappAppID}, // a template's miniprogram must be linked (oa_mplink.go)
 	{officialaccount.ErrNotFollowing, errRequireSubscribe},
 	{officialaccount.ErrNotOfficialAccount, ErrAPIUnauthorized},
 	{officialaccount.ErrMessageType, errInvalidMsgType},

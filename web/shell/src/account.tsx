@@ -5,6 +5,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError, type Account, type Profile } from './api';
 import { useLive } from './live';
 import { SearchMiniPrograms } from './miniprogram/lists';
+import { AssociatedMiniPrograms } from './oa_miniprograms';
 import { navigate } from './router';
 import { Avatar, Button, Dialog, Loading, Msg, NavBar, Toptips } from './ui';
 
@@ -91,6 +92,7 @@ export function ProfilePage(props: { appid: string; fromSearch: boolean }) {
           <div class="weui-cell__ft oa-appid">{p.appid}</div>
         </div>
       </div>
+      <AssociatedMiniPrograms appid={appid} />
       <div class="weui-btn-area oa-profile__actions">
         {p.following ? (
           <>

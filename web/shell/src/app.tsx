@@ -9,6 +9,7 @@ import { startLive, stopLive } from './live';
 import { OAuthPage } from './oauth';
 import { NotificationsPage } from './notifications';
 import { MiniProgramContainer, miniProgramURL } from './miniprogram/container';
+import { NearbyPage } from './nearby';
 import { startSpareContainers } from './miniprogram/session';
 import { ScanPage } from './scan';
 import { navigate, safeNext, useLocation } from './router';
@@ -95,6 +96,8 @@ export function App() {
       return <SearchPage initial={query.get('q') ?? ''} />;
     case '/scan':
       return <ScanPage />;
+    case '/nearby':
+      return <NearbyPage />;
     case '/notifications':
       return <NotificationsPage />;
     case '/miniprogram':

@@ -91,6 +91,7 @@ function Discover(props: { user: User }) {
       <div class="weui-cells">
         {cell('/scan', 'Scan', 'discover-scan')}
         {cell('/search', 'Official Accounts', 'discover-accounts')}
+        {cell('/nearby', 'Mini Programs Nearby', 'discover-nearby')}
         <NotificationsCell />
       </div>
       <MiniProgramLists user={props.user} />
