@@ -148,8 +148,13 @@ func (a *API) unbind(r *http.Request) (any, error) {
 }
 
 func (a *API) policy(r *http.Request) (any, error) {
+	o := a.p.Options
 	return struct {
-		Accounts any `json:"accounts"`
-		Quota    any `json:"quota"`
-	}{a.p.Options.AccountPolicy, a.p.Options.QuotaPolicy}, nil
+		Accounts  any `json:"accounts"`
+		Quota     any `json:"quota"`
+		OA        any `json:"official_accounts"`
+		Releases  any `json:"releases"`
+		Codes     any `json:"codes"`
+		Subscribe any `json:"subscribe_messages"`
+	}{o.AccountPolicy, o.QuotaPolicy, o.OAPolicy, o.ReleasePolicy, o.CodePolicy, o.SubMsgPolicy}, nil
 }

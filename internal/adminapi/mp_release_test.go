@@ -235,3 +235,18 @@ func TestMiniProgramVersionsAdminAPI(t *testing.T) {
 	}
 	refusedWith(t, s, "GET", "/admin/v1/apps/"+oa.AppID+"/miniprogram/versions", nil, 400, "appid", "only mini programs")
 }
+
+func TestPolicyShowsEveryPart(t *testing.T) {
+	s := testserver.New(t)
+	var got map[string]map[string]any
+	s.Call(t, "GET", "/admin/v1/policy", nil, &got)
+	for part, key := range map[string]string{"accounts": "org_same_subject_miniprograms", "quota": "daily", "official_accounts": "mass_subscription_per_day",
+		"releases": "rejections_before_restriction", "codes": "code_lifetime_cap", "subscribe_messages": "templates_per_app"} {
+		if _, ok := got[part][key]; !ok {
+			t.Errorf("policy.%s has no %s: %v", part, key, got[part])
+		}
+	}
+	if got["releases"]["gray_auto_full_days"] != float64(15) {
+		t.Errorf("releases = %v", got["releases"])
+	}
+}

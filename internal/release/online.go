@@ -411,10 +411,10 @@ func (s *Service) State(ctx context.Context, appid string) (*State, error) {
 // promoteDueGrayPlans makes every gray plan that has run for
 // Policy.GrayAutoFullAfter a full release.
 func (s *Service) promoteDueGrayPlans(ctx context.Context) error {
-	if s.policy.GrayAutoFullAfter <= 0 {
+	if s.policy.GrayAutoFullDays <= 0 {
 		return nil
 	}
-	due := s.now().Add(-s.policy.GrayAutoFullAfter).Unix()
+	due := s.now().Add(-s.policy.GrayAutoFullAfter()).Unix()
 	rows, err := s.db.Query(ctx, "SELECT appid FROM mp_gray_plans WHERE status = ? AND created_at <= ?", GrayRunning, due)
 	if err != nil {
 		return err

@@ -19,8 +19,9 @@ type Policy struct {
 	// Cumulative rejections after which submission is refused until the
 	// operator lifts the restriction.
 	RejectionsBeforeRestriction int `json:"rejections_before_restriction"`
-	// A gray plan that has run this long becomes a full release.
-	GrayAutoFullAfter time.Duration `json:"gray_auto_full_after"`
+	// A gray plan that has run this many days becomes a full release
+	// (0: never).
+	GrayAutoFullDays int `json:"gray_auto_full_days"`
 	// Released versions kept for rollback.
 	HistoryKept int `json:"history_kept"`
 	// Dev versions kept per uploader (older ones are pruned unless something
@@ -28,9 +29,15 @@ type Policy struct {
 	DevVersionsPerUploader int `json:"dev_versions_per_uploader"`
 }
 
+// GrayAutoFullAfter is how long a gray plan runs before it becomes a full
+// release; 0 when it never does.
+func (p Policy) GrayAutoFullAfter() time.Duration {
+	return time.Duration(p.GrayAutoFullDays) * 24 * time.Hour
+}
+
 // DefaultPolicy is WeChat's.
 func DefaultPolicy() Policy {
-	return Policy{RejectionsBeforeRestriction: 3, GrayAutoFullAfter: 15 * 24 * time.Hour, HistoryKept: 5, DevVersionsPerUploader: 50}
+	return Policy{RejectionsBeforeRestriction: 3, GrayAutoFullDays: 15, HistoryKept: 5, DevVersionsPerUploader: 50}
 }
 
 // Version is an uploaded build of a mini program.

@@ -505,7 +505,7 @@ func TestGrayRules(t *testing.T) {
 	if _, err := f.s.Gray(ctx, f.appid, GrayInput{Percentage: 1}); err != nil {
 		t.Fatal(err)
 	}
-	f.clock.add(DefaultPolicy().GrayAutoFullAfter - time.Minute)
+	f.clock.add(DefaultPolicy().GrayAutoFullAfter() - time.Minute)
 	if err := f.s.promoteDueGrayPlans(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -6,24 +6,26 @@ import (
 	"fmt"
 	"os"
 
-	"superapp/internal/account"
-	"superapp/internal/officialaccount"
-	"superapp/internal/quota"
+	"superapp/internal/platform"
 )
 
 // LoadPolicyFile applies a deployment's policy file over the given defaults.
 // Fields left out keep WeChat's values; quota.daily entries are merged into
 // the default table (a limit of -1 removes an endpoint's limit). Unknown
 // fields are errors, so a typo cannot silently leave a default in force.
-func LoadPolicyFile(path string, accounts *account.Policy, quotas *quota.Policy, oa *officialaccount.Policy) error {
+func LoadPolicyFile(path string, opts *platform.Options) error {
+	quotas := &opts.QuotaPolicy
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return fmt.Errorf("policy file: %w", err)
 	}
 	var file struct {
-		Accounts json.RawMessage `json:"accounts"`
-		OA       json.RawMessage `json:"official_accounts"`
-		Quota    *struct {
+		Accounts  json.RawMessage `json:"accounts"`
+		OA        json.RawMessage `json:"official_accounts"`
+		Releases  json.RawMessage `json:"releases"`
+		Codes     json.RawMessage `json:"codes"`
+		Subscribe json.RawMessage `json:"subscribe_messages"`
+		Quota     *struct {
 			Daily          map[string]int64 `json:"daily"`
 			ResetsPerMonth *int             `json:"resets_per_month"`
 		} `json:"quota"`
@@ -31,14 +33,21 @@ func LoadPolicyFile(path string, accounts *account.Policy, quotas *quota.Policy,
 	if err := strictDecode(raw, &file); err != nil {
 		return fmt.Errorf("policy file %s: %v", path, err)
 	}
-	if len(file.Accounts) > 0 {
-		if err := strictDecode(file.Accounts, accounts); err != nil {
-			return fmt.Errorf("policy file %s: accounts: %v", path, err)
-		}
-	}
-	if len(file.OA) > 0 {
-		if err := strictDecode(file.OA, oa); err != nil {
-			return fmt.Errorf("policy file %s: official_accounts: %v", path, err)
+	for _, part := range []struct {
+		name string
+		raw  json.RawMessage
+		into any
+	}{
+		{"accounts", file.Accounts, &opts.AccountPolicy},
+		{"official_accounts", file.OA, &opts.OAPolicy},
+		{"releases", file.Releases, &opts.ReleasePolicy},
+		{"codes", file.Codes, &opts.CodePolicy},
+		{"subscribe_messages", file.Subscribe, &opts.SubMsgPolicy},
+	} {
+		if len(part.raw) > 0 {
+			if err := strictDecode(part.raw, part.into); err != nil {
+				return fmt.Errorf("policy file %s: %s: %v", path, part.name, err)
+			}
 		}
 	}
 	if file.Quota != nil {

@@ -83,7 +83,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	opts.Dev = cfg.Dev
 	opts.BehindProxy = proxy.Trust(cfg.TrustForwardedFor)
 	if cfg.PolicyFile != "" {
-		if err := LoadPolicyFile(cfg.PolicyFile, &opts.AccountPolicy, &opts.QuotaPolicy, &opts.OAPolicy); err != nil {
+		if err := LoadPolicyFile(cfg.PolicyFile, &opts); err != nil {
 			return nil, err
 		}
 	}

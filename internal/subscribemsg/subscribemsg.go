@@ -51,9 +51,9 @@ const (
 type Policy struct {
 	// TemplatesPerApp caps an app's templates (WeChat: 50; older documents
 	// say 25).
-	TemplatesPerApp int
+	TemplatesPerApp int `json:"templates_per_app"`
 	// TitlesPageMax is the largest limit of getpubtemplatetitles (30).
-	TitlesPageMax int
+	TitlesPageMax int `json:"titles_page_max"`
 }
 
 // DefaultPolicy is WeChat's.

@@ -39,7 +39,7 @@ type LinkRequest struct {
 	EnvVersion string
 	// Expiry as WeChat takes it: IsExpire with ExpireType 0 (ExpireTime, a
 	// unix time) or 1 (ExpireInterval days). A link without an expiry
-	// lives Policy.LinkMaxLifetime, as WeChat's since 2022.
+	// lives Policy.LinkMaxDays, as WeChat's since 2022.
 	IsExpire       bool
 	ExpireType     int
 	ExpireTime     int64
@@ -78,8 +78,8 @@ func validQuery(q string) bool {
 
 // expiry returns when a new link expires (0 = never).
 func (s *Service) expiry(req LinkRequest, now time.Time) (int64, error) {
-	max := now.Add(s.policy.LinkMaxLifetime).Unix()
-	days := int(s.policy.LinkMaxLifetime / (24 * time.Hour))
+	days := s.policy.LinkMaxDays
+	max := now.AddDate(0, 0, days).Unix()
 	switch {
 	case req.Kind == LinkShortLink && req.Permanent:
 		return 0, nil

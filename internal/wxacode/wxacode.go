@@ -19,16 +19,16 @@ type Policy struct {
 	// CodeLifetimeCap is how many distinct getwxacode + createwxaqrcode
 	// codes an app may ever make (identical parameters count once).
 	CodeLifetimeCap int `json:"code_lifetime_cap"`
-	// LinkMaxLifetime is the longest a scheme, URL link or temporary short
+	// LinkMaxDays is the longest a scheme, URL link or temporary short
 	// link lives, and the lifetime of one created without an expiry.
-	LinkMaxLifetime time.Duration `json:"link_max_lifetime"`
+	LinkMaxDays int `json:"link_max_days"`
 	// PermanentShortLinks is how many permanent short links an app may make.
 	PermanentShortLinks int `json:"permanent_short_links"`
 }
 
 // DefaultPolicy is WeChat's (platform-rules §3.9, wechat-api §4.3–§4.4).
 func DefaultPolicy() Policy {
-	return Policy{CodeLifetimeCap: 100_000, LinkMaxLifetime: 30 * 24 * time.Hour, PermanentShortLinks: 100_000}
+	return Policy{CodeLifetimeCap: 100_000, LinkMaxDays: 30, PermanentShortLinks: 100_000}
 }
 
 // Scenes are WeChat's scene values for the ways a code or link opens a

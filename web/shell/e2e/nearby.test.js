@@ -93,6 +93,9 @@ test('a hidden POI leaves the list', async () => {
   const list = await wx('/wxa/getnearbypoilist', mps.Books.token, { page: 1, page_rows: 20 });
   const poi = JSON.parse(list.data.data).poi_list[0];
   assert.equal((await wx('/wxa/setnearbypoishowstatus', mps.Books.token, { poi_id: poi.poi_id, status: 0 })).errcode, 0);
+  // Set again: a mini program frame (an out-of-process iframe) coming and
+  // going drops playwright's geolocation override for the page.
+  await context.setGeolocation({ ...here0, accuracy: 20 });
   await page.goto(base + '/nearby');
   await page.getByTestId('nearby-list').waitFor();
   assert.deepEqual(await page.getByTestId('nearby-name').allTextContents(), ['Noodles']);
