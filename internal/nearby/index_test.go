@@ -156,3 +156,34 @@ func TestNearestRespectsRadiusAndK(t *testing.T) {
 		t.Fatalf("after removing the nearest: %+v", got)
 	}
 }
+
+// TestIndexConcurrentUse queries while places are added and removed (run
+// with -race): readers never see a half-applied change.
+func TestIndexConcurrentUse(t *testing.T) {
+	ix := NewIndex(0)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := range 2000 {
+			ix.Put(&Place{ID: int64(i % 300), Latitude: 31.2 + float64(i%97)*1e-4, Longitude: 121.4 + float64(i%89)*1e-4})
+			if i%3 == 0 {
+				ix.Remove(int64(i % 200))
+			}
+		}
+	}()
+	for {
+		select {
+		case <-done:
+			if ix.Len() > 300 {
+				t.Fatalf("Len = %d, more than the 300 ids used", ix.Len())
+			}
+			return
+		default:
+			for _, h := range ix.Nearest(31.2, 121.4, 5000, 20) {
+				if h.Distance > 5000 {
+					t.Fatalf("hit at %.0f m outside the radius", h.Distance)
+				}
+			}
+		}
+	}
+}

@@ -467,6 +467,9 @@ func (s *Service) Nearby(q Query) (*Page, error) {
 		return nil, input.Errorf("page_size", fmt.Sprintf("must be between 1 and %d", s.policy.MaxPageSize))
 	}
 	out := &Page{Items: []Nearby{}}
+	if q.Page > s.policy.MaxResults { // also keeps the product below from overflowing
+		return out, nil
+	}
 	skip := (q.Page - 1) * q.PageSize
 	if skip >= s.policy.MaxResults {
 		return out, nil

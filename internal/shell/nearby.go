@@ -54,13 +54,10 @@ func (s *Shell) nearby(r *http.Request) (any, error) {
 		return nil, err
 	}
 	q := r.URL.Query()
-	number := func(name string, def float64) (float64, error) {
+	number := func(name string) (float64, error) {
 		v := q.Get(name)
 		if v == "" {
-			if def < 0 {
-				return 0, &identity.InputError{Field: name, Msg: "is required"}
-			}
-			return def, nil
+			return 0, &identity.InputError{Field: name, Msg: "is required"}
 		}
 		f, err := strconv.ParseFloat(v, 64)
 		if err != nil {
@@ -68,23 +65,34 @@ func (s *Shell) nearby(r *http.Request) (any, error) {
 		}
 		return f, nil
 	}
-	lat, err := number("latitude", -1)
+	lat, err := number("latitude")
 	if err != nil {
 		return nil, err
 	}
-	lng, err := number("longitude", -1)
+	lng, err := number("longitude")
 	if err != nil {
 		return nil, err
 	}
-	page, err := number("page", 1)
+	whole := func(name string, def int) (int, error) {
+		v := q.Get(name)
+		if v == "" {
+			return def, nil
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return 0, &identity.InputError{Field: name, Msg: "must be a whole number"}
+		}
+		return n, nil
+	}
+	page, err := whole("page", 1)
 	if err != nil {
 		return nil, err
 	}
-	size, err := number("page_size", nearbyPageSize)
+	size, err := whole("page_size", nearbyPageSize)
 	if err != nil {
 		return nil, err
 	}
-	res, err := s.p.Nearby.Nearby(nearby.Query{Latitude: lat, Longitude: lng, Page: int(page), PageSize: int(size)})
+	res, err := s.p.Nearby.Nearby(nearby.Query{Latitude: lat, Longitude: lng, Page: page, PageSize: size})
 	if err != nil {
 		return nil, err
 	}

@@ -50,5 +50,9 @@ func TestNearbyAPI(t *testing.T) {
 	b.fails("GET", "/shell/api/nearby?latitude=1", nil, 400, "invalid_input", "longitude")
 	b.fails("GET", "/shell/api/nearby?latitude=1&longitude=x", nil, 400, "invalid_input", "longitude")
 	b.fails("GET", q+"&page_size=51", nil, 400, "invalid_input", "page_size")
+	b.fails("GET", q+"&page=1.5", nil, 400, "invalid_input", "page")
+	if m := b.ok("GET", q+"&page=999999999999999999", nil); len(m["items"].([]any)) != 0 || m["has_more"] != false {
+		t.Fatalf("a page far beyond the end: %v", m)
+	}
 	b.fails("POST", q, map[string]any{}, 405, "method_not_allowed", "")
 }

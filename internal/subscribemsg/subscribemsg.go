@@ -17,6 +17,7 @@ import (
 	"unicode/utf8"
 
 	"superapp/internal/identity"
+	"superapp/internal/input"
 	"superapp/internal/live"
 	"superapp/internal/random"
 	"superapp/internal/store"
@@ -199,6 +200,9 @@ func (s *Service) AddTemplate(ctx context.Context, appid string, tid int64, kids
 
 // DeleteTemplate is deltemplate; the users' subscriptions to it go with it.
 func (s *Service) DeleteTemplate(ctx context.Context, appid, id string) error {
+	if !input.Storable(id) {
+		return ErrTemplateNotFound
+	}
 	return s.db.InTx(ctx, func(tx *store.Tx) error {
 		res, err := tx.Exec(ctx, "DELETE FROM mp_sub_templates WHERE appid = ? AND pri_tmpl_id = ?", appid, id)
 		if err != nil {
@@ -237,6 +241,9 @@ func (s *Service) Templates(ctx context.Context, appid string) ([]*Template, err
 // Template returns the app's template id; ErrTemplateNotFound when the app
 // has none by that id (another app's included).
 func (s *Service) Template(ctx context.Context, appid, id string) (*Template, error) {
+	if !input.Storable(id) {
+		return nil, ErrTemplateNotFound
+	}
 	t, err := scanTemplate(s.db.QueryRow(ctx, "SELECT pri_tmpl_id, tid, kids, scene_desc, created_at FROM mp_sub_templates WHERE appid = ? AND pri_tmpl_id = ?", appid, id), appid)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrTemplateNotFound
@@ -328,6 +335,9 @@ func (s *Service) Decide(ctx context.Context, appid, userID string, answers map[
 		for id, answer := range answers {
 			if answer != Accept && answer != Reject {
 				return fmt.Errorf("%w: %q for %s (accept or reject)", ErrAnswer, answer, id)
+			}
+			if !input.Storable(id) {
+				return fmt.Errorf("%w: %q", ErrTemplateNotFound, id)
 			}
 			var n int
 			if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM mp_sub_templates WHERE appid = ? AND pri_tmpl_id = ?", appid, id).Scan(&n); err != nil {
@@ -427,6 +437,9 @@ type Notification struct {
 // exactly once however many sends race for it. Checks come first so a
 // refused send spends nothing.
 func (s *Service) Send(ctx context.Context, appid string, in SendInput) (*Notification, error) {
+	if !input.Storable(in.ToUser) {
+		return nil, ErrOpenID
+	}
 	user, err := s.ident.ByOpenID(ctx, appid, in.ToUser)
 	if errors.Is(err, identity.ErrOpenIDNotFound) || errors.Is(err, identity.ErrUserNotFound) {
 		return nil, ErrOpenID
@@ -498,7 +511,7 @@ func (s *Service) checkPage(ctx context.Context, appid, env, page string) error 
 	}
 	path, _, _ := strings.Cut(page, "?")
 	path = strings.TrimPrefix(path, "/")
-	if path == "" || len(page) > 1024 {
+	if path == "" || len(page) > 1024 || !input.Storable(page) {
 		return fmt.Errorf("%w: %q", ErrPage, page)
 	}
 	if s.pages == nil {

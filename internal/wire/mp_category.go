@@ -24,7 +24,7 @@ type categoryItem struct {
 
 // GET /wxa/get_category → {"errcode":0,"errmsg":"ok","category_list":[…]}
 func (a *API) getCategory(w http.ResponseWriter, r *http.Request, app *account.App) (any, error) {
-	if err := requireKind(app, account.MiniProgram); err != nil {
+	if err := miniProgramOnly(app); err != nil {
 		return nil, err
 	}
 	cats, err := a.p.Accounts.AppCategories(ctx(r), app.AppID)

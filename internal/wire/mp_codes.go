@@ -74,10 +74,6 @@ func mapped(table domainErrors, err error) error {
 	return appError(err)
 }
 
-// codesMiniProgramOnly refuses official accounts' tokens (contract: 48001, as
-// WeChat answers an app without the permission).
-func codesMiniProgramOnly(app *account.App) error { return requireKind(app, account.MiniProgram) }
-
 // lineColor is line_color: {"r","g","b"} as numbers or strings of digits
 // (silenceper sends strings), or null.
 type lineColor struct {
@@ -101,7 +97,7 @@ func (c *lineColor) color() (*wxacode.Color, error) {
 // error.
 func (a *API) codeHandler(kind string) AuthedHandler {
 	return func(w http.ResponseWriter, r *http.Request, app *account.App) (any, error) {
-		if err := codesMiniProgramOnly(app); err != nil {
+		if err := miniProgramOnly(app); err != nil {
 			return nil, err
 		}
 		var req struct {
@@ -158,7 +154,7 @@ func (e linkExpiry) apply(req *wxacode.LinkRequest) {
 
 // POST /wxa/generatescheme {"jump_wxa":{"path","query","env_version"},"is_expire","expire_type","expire_time","expire_interval"}
 func (a *API) generateScheme(w http.ResponseWriter, r *http.Request, app *account.App) (any, error) {
-	if err := codesMiniProgramOnly(app); err != nil {
+	if err := miniProgramOnly(app); err != nil {
 		return nil, err
 	}
 	var req struct {
@@ -227,7 +223,7 @@ func ticketOf(text, kind string) string {
 
 // POST /wxa/queryscheme {"scheme","query_type"}
 func (a *API) queryScheme(w http.ResponseWriter, r *http.Request, app *account.App) (any, error) {
-	if err := codesMiniProgramOnly(app); err != nil {
+	if err := miniProgramOnly(app); err != nil {
 		return nil, err
 	}
 	var req struct {
@@ -253,7 +249,7 @@ func (a *API) queryScheme(w http.ResponseWriter, r *http.Request, app *account.A
 
 // POST /wxa/generate_urllink {"path","query","env_version","is_expire","expire_type","expire_time","expire_interval","cloud_base"}
 func (a *API) generateURLLink(w http.ResponseWriter, r *http.Request, app *account.App) (any, error) {
-	if err := codesMiniProgramOnly(app); err != nil {
+	if err := miniProgramOnly(app); err != nil {
 		return nil, err
 	}
 	var req struct {
@@ -279,7 +275,7 @@ func (a *API) generateURLLink(w http.ResponseWriter, r *http.Request, app *accou
 
 // POST /wxa/query_urllink {"url_link","query_type"}
 func (a *API) queryURLLink(w http.ResponseWriter, r *http.Request, app *account.App) (any, error) {
-	if err := codesMiniProgramOnly(app); err != nil {
+	if err := miniProgramOnly(app); err != nil {
 		return nil, err
 	}
 	var req struct {
@@ -305,7 +301,7 @@ func (a *API) queryURLLink(w http.ResponseWriter, r *http.Request, app *account.
 
 // POST /wxa/genwxashortlink {"page_url","page_title","is_permanent"}
 func (a *API) generateShortLink(w http.ResponseWriter, r *http.Request, app *account.App) (any, error) {
-	if err := codesMiniProgramOnly(app); err != nil {
+	if err := miniProgramOnly(app); err != nil {
 		return nil, err
 	}
 	var req struct {

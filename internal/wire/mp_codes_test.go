@@ -327,3 +327,22 @@ func TestMPLinks(t *testing.T) {
 	}
 	getJSON(t, w.s.URL+"/shell/api/mplink?text=hello", 400, nil)
 }
+
+// A code whose address is too long for a QR code is refused (40159) and
+// spends nothing of the lifetime cap.
+func TestMPCodesTooLongSpendsNoCap(t *testing.T) {
+	w := newCodesWorld(t)
+	p := w.s.Server.P.Codes.Policy()
+	p.CodeLifetimeCap = 1
+	w.s.Server.P.Codes.SetPolicy(p)
+	// 1,024 bytes of path that escape to three bytes each: within the
+	// path limit, beyond what a QR code holds.
+	long := "pages/a?q=" + strings.Repeat("%", 1014)
+	if got := testserver.Errcode(w.json(t, "/wxa/getwxacode", w.token, map[string]any{"path": long})); got != 40159 {
+		t.Fatalf("too long for a code: errcode %d, want 40159", got)
+	}
+	if n, err := w.s.Server.P.Codes.CodesMade(context.Background(), w.mp.AppID); err != nil || n != 0 {
+		t.Fatalf("codes counted after a refused code = %d, %v; want 0", n, err)
+	}
+	w.code(t, "/wxa/getwxacode", map[string]any{"path": "pages/a"})
+}

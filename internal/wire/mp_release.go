@@ -10,19 +10,17 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"image/jpeg"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
-	qrcode "github.com/skip2/go-qrcode"
-
 	"superapp/internal/account"
 	"superapp/internal/identity"
 	"superapp/internal/input"
 	"superapp/internal/release"
+	"superapp/internal/wxacode"
 )
 
 // Errcodes of code management. All but 85021 are WeChat's (code-management
@@ -74,9 +72,10 @@ func (a *API) registerMPRelease(mux *http.ServeMux) {
 	mux.HandleFunc("/wxa/memberauth", a.postAuthed(a.mpMemberAuth))
 }
 
-// codeManagementOnly refuses official accounts, as WeChat answers an app
-// without the code-management permission.
-func codeManagementOnly(app *account.App) error { return requireKind(app, account.MiniProgram) }
+// miniProgramOnly refuses official accounts' tokens on the mini program
+// platform's endpoints (code management, codes and links, subscribe
+// messages) with 48001, as WeChat answers an app without the permission.
+func miniProgramOnly(app *account.App) error { return requireKind(app, account.MiniProgram) }
 
 var releaseErrors = domainErrors{
 	{release.ErrVersionNotFound, errMPTemplateNotExist},
@@ -120,7 +119,7 @@ func restrictedDetail(err error, appid string) string {
 // template_id names one of the app's dev versions (our equivalent of a
 // third-party template) and that version becomes the trial version.
 func (a *API) mpCommit(w http.ResponseWriter, r *http.Request, app *account.App) (any, error) {
-	if err := codeManagementOnly(app); err != nil {
+	if err := miniProgramOnly(app); err != nil {
 		return nil, err
 	}
 	var req struct {
@@ -184,7 +183,7 @@ type pageListBody struct {
 
 // GET /wxa/get_page → the trial version's pages.
 func (a *API) mpGetPage(w http.ResponseWriter, r *http.Request, app *account.App) (any, error) {
-	if err := codeManagementOnly(app); err != nil {
+	if err := miniProgramOnly(app); err != nil {
 		return nil, err
 	}
 	v, _, err := a.p.Releases.Trial(ctx(r), app.AppID)
@@ -207,22 +206,21 @@ const TrialQRSize = 430
 func (a *API) mpTrialQRCode(w http.ResponseWriter, r *http.Request) {
 	var img []byte
 	a.authed(func(w http.ResponseWriter, r *http.Request, app *account.App) (any, error) {
-		if err := codeManagementOnly(app); err != nil {
+		if err := miniProgramOnly(app); err != nil {
 			return nil, err
 		}
 		if _, _, err := a.p.Releases.Trial(ctx(r), app.AppID); err != nil {
 			return nil, releaseError(err)
 		}
 		launch := TrialLaunchURL(a.baseURL(r), app.AppID, r.URL.Query().Get("path"))
-		code, err := qrcode.New(launch, qrcode.Medium)
+		code, err := wxacode.QRCodeJPEG(launch, TrialQRSize, nil)
+		if errors.Is(err, wxacode.ErrPath) {
+			return nil, ErrInvalidParameter.With(", path is too long for a code")
+		}
 		if err != nil {
 			return nil, err
 		}
-		var buf bytes.Buffer
-		if err := jpeg.Encode(&buf, code.Image(TrialQRSize), &jpeg.Options{Quality: 90}); err != nil {
-			return nil, err
-		}
-		img = buf.Bytes()
+		img = code
 		return nil, nil
 	})(w, r)
 	if img == nil {
@@ -260,7 +258,7 @@ type submitAuditBody struct {
 // The automated review runs at once; a reject finding rejects the audit
 // (get_auditstatus tells), otherwise it waits for the operator.
 func (a *API) mpSubmitAudit(w http.ResponseWriter, r *http.Request, app *account.App) (any, error) {
-	if err := codeManagementOnly(app); err != nil {
+	if err := miniProgramOnly(app); err != nil {
 		return nil, err
 	}
 	var req struct {
@@ -304,7 +302,7 @@ type auditStatusBody struct {
 
 // POST /wxa/get_auditstatus {"auditid"}.
 func (a *API) mpAuditStatus(w http.ResponseWriter, r *http.Request, app *account.App) (any, error) {
-	if err := codeManagementOnly(app); err != nil {
+	if err := miniProgramOnly(app); err != nil {
 		return nil, err
 	}
 	var req struct {
@@ -348,7 +346,7 @@ type latestAuditBody struct {
 
 // GET /wxa/get_latest_auditstatus.
 func (a *API) mpLatestAuditStatus(w http.ResponseWriter, r *http.Request, app *account.App) (any, error) {
-	if err := codeManagementOnly(app); err != nil {
+	if err := miniProgramOnly(app); err != nil {
 		return nil, err
 	}
 	au, err := a.p.Releases.LatestAudit(ctx(r), app.AppID)
@@ -361,7 +359,7 @@ func (a *API) mpLatestAuditStatus(w http.ResponseWriter, r *http.Request, app *a
 
 // GET /wxa/undocodeaudit withdraws the audit in review.
 func (a *API) mpUndoAudit(w http.ResponseWriter, r *http.Request, app *account.App) (any, error) {
-	if err := codeManagementOnly(app); err != nil {
+	if err := miniProgramOnly(app); err != nil {
 		return nil, err
 	}
 	if err := a.p.Releases.UndoAudit(ctx(r), app.AppID); err != nil {
@@ -372,7 +370,7 @@ func (a *API) mpUndoAudit(w http.ResponseWriter, r *http.Request, app *account.A
 
 // POST /wxa/release puts the approved version online.
 func (a *API) mpRelease(w http.ResponseWriter, r *http.Request, app *account.App) (any, error) {
-	if err := codeManagementOnly(app); err != nil {
+	if err := miniProgramOnly(app); err != nil {
 		return nil, err
 	}
 	// The body is "{}" or nothing; a malformed one is still 47001.
@@ -408,7 +406,7 @@ type historyBody struct {
 // online version (or the named one of the last 5);
 // ?action=get_history_version lists those versions instead.
 func (a *API) mpRevertRelease(w http.ResponseWriter, r *http.Request, app *account.App) (any, error) {
-	if err := codeManagementOnly(app); err != nil {
+	if err := miniProgramOnly(app); err != nil {
 		return nil, err
 	}
 	if err := parseForm(r); err != nil {
@@ -454,7 +452,7 @@ func (a *API) mpRevertRelease(w http.ResponseWriter, r *http.Request, app *accou
 // WeChat) are OpenIDs of this app that get the gray version whatever their
 // bucket.
 func (a *API) mpGrayRelease(w http.ResponseWriter, r *http.Request, app *account.App) (any, error) {
-	if err := codeManagementOnly(app); err != nil {
+	if err := miniProgramOnly(app); err != nil {
 		return nil, err
 	}
 	var req struct {
@@ -485,7 +483,8 @@ func (a *API) mpGrayRelease(w http.ResponseWriter, r *http.Request, app *account
 		}
 		// Only this app's OpenIDs: another app's are unknown here too.
 		if _, err := a.p.Identity.ByOpenID(ctx(r), app.AppID, o); err != nil {
-			if errors.Is(err, identity.ErrOpenIDNotFound) {
+			// An OpenID whose user is gone is no user either.
+			if errors.Is(err, identity.ErrOpenIDNotFound) || errors.Is(err, identity.ErrUserNotFound) {
 				return nil, ErrInvalidOpenID.With(", " + strconv.Quote(o) + " in named_openids is not a user of this mini program")
 			}
 			return nil, err
@@ -506,7 +505,7 @@ func (a *API) mpGrayRelease(w http.ResponseWriter, r *http.Request, app *account
 
 // GET /wxa/revertgrayrelease sends every user back to the online version.
 func (a *API) mpRevertGray(w http.ResponseWriter, r *http.Request, app *account.App) (any, error) {
-	if err := codeManagementOnly(app); err != nil {
+	if err := miniProgramOnly(app); err != nil {
 		return nil, err
 	}
 	if err := a.p.Releases.RevertGray(ctx(r), app.AppID); err != nil {
@@ -532,7 +531,7 @@ type grayPlanBody struct {
 // GET /wxa/getgrayreleaseplan; with no plan WeChat answers an empty plan
 // (status 0), which SDKs read without special cases.
 func (a *API) mpGrayPlan(w http.ResponseWriter, r *http.Request, app *account.App) (any, error) {
-	if err := codeManagementOnly(app); err != nil {
+	if err := miniProgramOnly(app); err != nil {
 		return nil, err
 	}
 	p, err := a.p.Releases.GrayPlan(ctx(r), app.AppID)
@@ -559,7 +558,7 @@ type bindTesterBody struct {
 
 // POST /wxa/bind_tester {"wechatid"} → {"userstr"}.
 func (a *API) mpBindTester(w http.ResponseWriter, r *http.Request, app *account.App) (any, error) {
-	if err := codeManagementOnly(app); err != nil {
+	if err := miniProgramOnly(app); err != nil {
 		return nil, err
 	}
 	var req struct {
@@ -606,7 +605,7 @@ func (a *API) tester(r *http.Request, wechatID string) (*identity.User, error) {
 
 // POST /wxa/unbind_tester {"wechatid"} or {"userstr"}.
 func (a *API) mpUnbindTester(w http.ResponseWriter, r *http.Request, app *account.App) (any, error) {
-	if err := codeManagementOnly(app); err != nil {
+	if err := miniProgramOnly(app); err != nil {
 		return nil, err
 	}
 	var req struct {
@@ -665,7 +664,7 @@ type memberStr struct {
 
 // POST /wxa/memberauth {"action":"get_experiencer"} → {"members":[{"userstr"}]}.
 func (a *API) mpMemberAuth(w http.ResponseWriter, r *http.Request, app *account.App) (any, error) {
-	if err := codeManagementOnly(app); err != nil {
+	if err := miniProgramOnly(app); err != nil {
 		return nil, err
 	}
 	var req struct {

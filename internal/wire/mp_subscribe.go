@@ -70,15 +70,11 @@ func subError(err error) error {
 	return err
 }
 
-// Subscribe messages are a mini program's (an official account's are
-// another API, /cgi-bin/message/subscribe/bizsend): other tokens get 48001.
-func subscribeMiniProgramOnly(app *account.App) error { return requireKind(app, account.MiniProgram) }
-
 // GET /wxaapi/newtmpl/getcategory → {"data":[{"id":616,"name":"公交"}]}.
 // Every mini program gets every category of the library (ours has no
 // per-app service categories for templates; documented deviation).
 func (a *API) subCategories(w http.ResponseWriter, r *http.Request, app *account.App) (any, error) {
-	if err := subscribeMiniProgramOnly(app); err != nil {
+	if err := miniProgramOnly(app); err != nil {
 		return nil, err
 	}
 	return struct {
@@ -97,7 +93,7 @@ type subTitle struct {
 // GET /wxaapi/newtmpl/getpubtemplatetitles?ids=2,616&start=0&limit=30
 // → {"count":55,"data":[{"tid":99,"title":"付款成功通知","type":2,"categoryId":"616"}]}.
 func (a *API) subTitles(w http.ResponseWriter, r *http.Request, app *account.App) (any, error) {
-	if err := subscribeMiniProgramOnly(app); err != nil {
+	if err := miniProgramOnly(app); err != nil {
 		return nil, err
 	}
 	start, limit := 0, 0
@@ -133,7 +129,7 @@ func (a *API) subTitles(w http.ResponseWriter, r *http.Request, app *account.App
 // GET /wxaapi/newtmpl/getpubtemplatekeywords?tid=99
 // → {"count":5,"data":[{"kid":1,"name":"订单编号","example":"…","rule":"character_string"}]}.
 func (a *API) subKeywords(w http.ResponseWriter, r *http.Request, app *account.App) (any, error) {
-	if err := subscribeMiniProgramOnly(app); err != nil {
+	if err := miniProgramOnly(app); err != nil {
 		return nil, err
 	}
 	tid, err := strconv.ParseInt(strings.TrimSpace(param(r, "tid")), 10, 64)
@@ -154,7 +150,7 @@ func (a *API) subKeywords(w http.ResponseWriter, r *http.Request, app *account.A
 // POST /wxaapi/newtmpl/addtemplate {"tid":"99","kidList":[1,2],"sceneDesc":"…"}
 // → {"priTmplId":"…"}; tid comes as a string (documented) or a number.
 func (a *API) subAdd(w http.ResponseWriter, r *http.Request, app *account.App) (any, error) {
-	if err := subscribeMiniProgramOnly(app); err != nil {
+	if err := miniProgramOnly(app); err != nil {
 		return nil, err
 	}
 	var req struct {
@@ -187,7 +183,7 @@ func (a *API) subAdd(w http.ResponseWriter, r *http.Request, app *account.App) (
 
 // POST /wxaapi/newtmpl/deltemplate {"priTmplId":"…"}.
 func (a *API) subDelete(w http.ResponseWriter, r *http.Request, app *account.App) (any, error) {
-	if err := subscribeMiniProgramOnly(app); err != nil {
+	if err := miniProgramOnly(app); err != nil {
 		return nil, err
 	}
 	var req struct {
@@ -212,7 +208,7 @@ type subTemplate struct {
 
 // GET /wxaapi/newtmpl/gettemplate → {"data":[{"priTmplId","title","content","example","type"}]}.
 func (a *API) subTemplates(w http.ResponseWriter, r *http.Request, app *account.App) (any, error) {
-	if err := subscribeMiniProgramOnly(app); err != nil {
+	if err := miniProgramOnly(app); err != nil {
 		return nil, err
 	}
 	list, err := a.p.Subscribe.Templates(ctx(r), app.AppID)
@@ -232,7 +228,7 @@ func (a *API) subTemplates(w http.ResponseWriter, r *http.Request, app *account.
 // POST /cgi-bin/message/subscribe/send {"touser","template_id","page",
 // "miniprogram_state","lang","data":{"thing1":{"value":"…"}}} → {"errcode":0,"errmsg":"ok"}.
 func (a *API) subSend(w http.ResponseWriter, r *http.Request, app *account.App) (any, error) {
-	if err := subscribeMiniProgramOnly(app); err != nil {
+	if err := miniProgramOnly(app); err != nil {
 		return nil, err
 	}
 	var req struct {

@@ -181,3 +181,30 @@ func TestSubscribeSendPageOfVersion(t *testing.T) {
 	p.Subscribe.Decide(ctx, mp.AppID, u.ID, map[string]string{id: "accept"}, false)
 	subCode(t, "a page of the dev version, with a query", send("developer", "pages/order/order?id=7"), 0)
 }
+
+// Text no database stores (a NUL byte) gets WeChat's errcode for the
+// field, on PostgreSQL too, and spends no credit.
+func TestSubscribeSendUnstorableText(t *testing.T) {
+	ctx := context.Background()
+	s := testserver.New(t)
+	mp := s.CreateApp(t, "miniprogram", "Coffee")
+	tok := s.AccessToken(t, mp)
+	u := s.CreateUser(t, "alice", "")
+	p := s.Server.P
+	openid, _ := p.Identity.Enroll(ctx, mp.AppID, u.ID)
+	id := s.Post(t, "/wxaapi/newtmpl/addtemplate?access_token="+tok, `{"tid":"99","kidList":[1,2,4]}`)["priTmplId"].(string)
+	if _, err := p.Subscribe.Decide(ctx, mp.AppID, u.ID, map[string]string{id: "accept"}, false); err != nil {
+		t.Fatal(err)
+	}
+	send := func(touser, tmpl, page string) map[string]any {
+		return s.Post(t, "/cgi-bin/message/subscribe/send?access_token="+tok, `{"touser":"`+touser+`","template_id":"`+tmpl+`","page":"`+page+`",`+
+			`"data":{"character_string1":{"value":"1"},"amount2":{"value":"¥1.00"},"time4":{"value":"12:00"}}}`)
+	}
+	subCode(t, "NUL in touser", send(openid+`\u0000`, id, ""), 40003)
+	subCode(t, "NUL in template_id", send(openid, id+`\u0000`, ""), 40037)
+	subCode(t, "NUL in page", send(openid, id, `pages/a\u0000`), 41030)
+	subCode(t, "NUL in deltemplate", s.Post(t, "/wxaapi/newtmpl/deltemplate?access_token="+tok, `{"priTmplId":"`+id+`\u0000"}`), 40037)
+	if n, err := p.Subscribe.Credits(ctx, mp.AppID, u.ID, id); err != nil || n != 1 {
+		t.Fatalf("credits after refused sends = %d, %v; want 1", n, err)
+	}
+}

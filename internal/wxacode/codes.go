@@ -157,15 +157,20 @@ func (s *Service) MakeCode(ctx context.Context, appid string, req CodeRequest) (
 	if err := s.checkCode(ctx, appid, &req); err != nil {
 		return nil, err
 	}
+	// Drawn before counting: a code too long to draw spends nothing.
+	link := CodeURL(req.BaseURL, appid, req)
+	var line *Color
+	if !req.AutoColor {
+		line = req.LineColor
+	}
+	img, err := QRCodeJPEG(link, req.Width, line)
+	if err != nil {
+		return nil, err
+	}
 	if req.Kind != KindB {
 		if err := s.countCode(ctx, appid, req); err != nil {
 			return nil, err
 		}
-	}
-	link := CodeURL(req.BaseURL, appid, req)
-	img, err := drawCode(link, req)
-	if err != nil {
-		return nil, err
 	}
 	return &Code{URL: link, JPEG: img}, nil
 }
@@ -222,19 +227,21 @@ func CodeURL(base, appid string, req CodeRequest) string {
 	return strings.TrimRight(base, "/") + "/mpcode/" + url.PathEscape(appid) + "?" + q.Encode()
 }
 
-// drawCode draws link as a QR code of about req.Width pixels in the line
-// color on white, as JPEG. WeChat draws A/B codes as round "sun" codes
-// only its app reads; ours are QR codes any reader (and the shell) reads.
-// JPEG has no transparency, so is_hyaline is accepted and has no effect.
-func drawCode(link string, req CodeRequest) ([]byte, error) {
-	q, err := qrcode.New(link, qrcode.Medium)
+// QRCodeJPEG draws text as a QR code of about size pixels (larger when
+// the text needs more modules), in the line color (nil: black) on white,
+// as JPEG. WeChat draws A/B codes as round "sun" codes only its app reads;
+// ours are QR codes any reader (and the shell) reads. JPEG has no
+// transparency, so is_hyaline is accepted and has no effect. ErrPath when
+// text is too long for a QR code.
+func QRCodeJPEG(text string, size int, line *Color) ([]byte, error) {
+	q, err := qrcode.New(text, qrcode.Medium)
 	if err != nil {
 		return nil, fmt.Errorf("%w: too long for a code", ErrPath)
 	}
-	if req.LineColor != nil && !req.AutoColor {
-		q.ForegroundColor = color.RGBA{req.LineColor.R, req.LineColor.G, req.LineColor.B, 255}
+	if line != nil {
+		q.ForegroundColor = color.RGBA{line.R, line.G, line.B, 255}
 	}
-	src := q.Image(req.Width)
+	src := q.Image(size)
 	rgba := image.NewRGBA(src.Bounds())
 	draw.Draw(rgba, rgba.Bounds(), src, src.Bounds().Min, draw.Src)
 	var buf bytes.Buffer

@@ -216,6 +216,10 @@ func (k *Keys) Revoke(ctx context.Context, appid string) error {
 		return err
 	}
 	return k.db.InTx(ctx, func(tx *store.Tx) error {
+		// As Create: a revoke racing a rotation retires one key, not both.
+		if err := tx.Lock(ctx, "mp_upload_key:"+appid); err != nil {
+			return err
+		}
 		old, err := getKey(ctx, tx, "appid", appid)
 		if err != nil {
 			return err

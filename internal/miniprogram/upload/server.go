@@ -163,7 +163,8 @@ type ciHandler func(r *http.Request, key *Key, body []byte) (int, any, error)
 
 // signed authenticates a request by its upload key, then runs fn. The
 // checks, each refused with its own reason: header, key known and current,
-// key of this app, clock skew, signature, IP whitelist, nonce unused.
+// key of this app, clock skew, body size, signature, IP whitelist, nonce
+// unused.
 func (h *Handler) signed(limit int64, fn ciHandler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		key, body, ae := h.authenticate(r, limit)
@@ -194,13 +195,6 @@ func (h *Handler) authenticate(r *http.Request, limit int64) (*Key, []byte, *api
 	if err != nil {
 		return nil, nil, refuse(http.StatusUnauthorized, "unauthorized", err.Error())
 	}
-	body, err := readBody(r, limit)
-	if err != nil && !errors.Is(err, errTooLarge) {
-		return nil, nil, refuse(http.StatusBadRequest, "bad_body", "the body could not be read: "+err.Error())
-	}
-	if err != nil {
-		return nil, nil, refuse(http.StatusRequestEntityTooLarge, "body_too_large", fmt.Sprintf("the body must have at most %d bytes", limit))
-	}
 	key, why, err := h.keys.lookup(r.Context(), cred.keyID)
 	if err != nil {
 		slog.ErrorContext(r.Context(), "look up upload key", "err", err)
@@ -221,6 +215,15 @@ func (h *Handler) authenticate(r *http.Request, limit int64) (*Key, []byte, *api
 	if d := now.Sub(cred.at); d > MaxSkew || d < -MaxSkew {
 		return nil, nil, refuse(http.StatusUnauthorized, "clock_skew", fmt.Sprintf("the request's ts is %d s away from the server's clock; at most %d s are allowed (check this machine's clock)",
 			int64(d.Abs().Seconds()), int64(MaxSkew.Seconds())))
+	}
+	// The body is read only for a current key of this app within the
+	// clock window: a stranger cannot make the server buffer megabytes.
+	body, err := readBody(r, limit)
+	if err != nil && !errors.Is(err, errTooLarge) {
+		return nil, nil, refuse(http.StatusBadRequest, "bad_body", "the body could not be read: "+err.Error())
+	}
+	if err != nil {
+		return nil, nil, refuse(http.StatusRequestEntityTooLarge, "body_too_large", fmt.Sprintf("the body must have at most %d bytes", limit))
 	}
 	pub := key.publicKey()
 	if pub == nil || !ed25519.Verify(pub, signedText(r.Method, r.URL.EscapedPath(), cred.ts, cred.nonce, body), cred.sig) {

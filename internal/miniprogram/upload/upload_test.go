@@ -334,6 +334,16 @@ func TestSignatureChecks(t *testing.T) {
 	if st, raw := send("Bearer abc", body, ""); st != 401 || !strings.Contains(raw, "Superapp-Key") {
 		t.Fatalf("no signature: %d %s", st, raw)
 	}
+	// A stranger's oversized body is refused for the key, unread; the
+	// key's holder learns the size limit.
+	big := bytes.Repeat([]byte(" "), maxJSONBody+1)
+	stranger := Authorization("uk_nobody", c.Key.Key, "POST", path, big, f.clock, "nonce-big-1")
+	if st, raw := send(stranger, big, ""); st != 401 || !strings.Contains(raw, `"key_unknown"`) {
+		t.Fatalf("unknown key, oversized body: %d %s", st, raw)
+	}
+	if st, raw := send(Authorization(c.Key.KeyID, c.Key.Key, "POST", path, big, f.clock, "nonce-big-2"), big, ""); st != 413 || !strings.Contains(raw, `"body_too_large"`) {
+		t.Fatalf("oversized body: %d %s", st, raw)
+	}
 
 	// IP whitelist: the address the trusted proxy appended decides.
 	if _, err := f.keys.SetIPWhitelist(ctx, f.app.AppID, []string{"10.0.0.0/8", "192.0.2.7"}); err != nil {
