@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -46,27 +45,9 @@ func runCheck(args []string, stdout io.Writer) error {
 	fs.Var(&categories, "category", "a declared service category, \"一级/二级\" or \"一级/二级/三级\" (repeatable)")
 	fs.Var(&qualifications, "qualification", "a qualification the subject has filed, e.g. 医疗机构执业许可证 (repeatable)")
 	asJSON := fs.Bool("json", false, "print the findings as a JSON array")
-	// DIR may come before the flags or after them.
-	var dir string
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		dir, args = args[0], args[1:]
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fs.Usage()
-			return errHelp
-		}
-		return usagef("%v (see --help)", err)
-	}
-	rest := fs.Args()
-	if dir == "" && len(rest) > 0 {
-		dir, rest = rest[0], rest[1:]
-	}
-	if len(rest) > 0 {
-		return usagef("unexpected argument %q (see --help)", rest[0])
-	}
-	if dir == "" {
-		return usagef("the project directory is required: superapp check DIR (see --help)")
+	dir, err := parseProjectDir(fs, args, "check")
+	if err != nil {
+		return err
 	}
 	meta := review.AppMeta{Name: *name, SubjectName: *subject, SubjectKind: *subjectKind, Qualifications: qualifications}
 	for _, c := range categories {

@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"superapp/internal/httpjson"
 )
 
 // clientFlags are the flags of every command that talks to a running server.
@@ -66,29 +68,12 @@ func (c clientFlags) call(method, path string, body, out any) error {
 		return fmt.Errorf("cannot reach the server at %s (is `superapp serve` running? set --server): %v", *c.server, err)
 	}
 	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
-	if err != nil {
-		return err
+	err = httpjson.ReadAnswer(resp, out)
+	var ae *httpjson.Error
+	if errors.As(err, &ae) && ae.Code == "invalid_input" {
+		return usagef("%s", ae.Message)
 	}
-	if resp.StatusCode >= 300 {
-		var p struct {
-			Error struct {
-				Code    string `json:"code"`
-				Message string `json:"message"`
-			} `json:"error"`
-		}
-		if json.Unmarshal(raw, &p) == nil && p.Error.Message != "" {
-			if p.Error.Code == "invalid_input" {
-				return usagef("%s", p.Error.Message)
-			}
-			return errors.New(p.Error.Message)
-		}
-		return fmt.Errorf("server answered %s", resp.Status)
-	}
-	if out != nil {
-		return json.Unmarshal(raw, out)
-	}
-	return nil
+	return err
 }
 
 func printJSON(w io.Writer, v any) error {

@@ -44,27 +44,9 @@ func runPack(args []string, stdout io.Writer) error {
 	out := fs.String("o", "", "write the build to FILE (a zip: manifest.json and files/<sha256>)")
 	appid := fs.String("appid", "", "the mini program's appid (default: project.config.json's appid)")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
-	// DIR may come before the flags or after them.
-	var dir string
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		dir, args = args[0], args[1:]
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fs.Usage()
-			return errHelp
-		}
-		return usagef("%v (see --help)", err)
-	}
-	rest := fs.Args()
-	if dir == "" && len(rest) > 0 {
-		dir, rest = rest[0], rest[1:]
-	}
-	if len(rest) > 0 {
-		return usagef("unexpected argument %q (see --help)", rest[0])
-	}
-	if dir == "" {
-		return usagef("the project directory is required: superapp pack DIR (see --help)")
+	dir, err := parseProjectDir(fs, args, "pack")
+	if err != nil {
+		return err
 	}
 
 	res, err := pack.Build(dir, pack.Options{AppID: *appid})
@@ -212,4 +194,31 @@ func writeArchive(path string, res *pack.Result) (err error) {
 		return err
 	}
 	return os.Rename(tmp.Name(), path)
+}
+
+// parseProjectDir parses fs around the one project directory argument,
+// which may come before the flags or after them.
+func parseProjectDir(fs *flag.FlagSet, args []string, command string) (string, error) {
+	var dir string
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		dir, args = args[0], args[1:]
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fs.Usage()
+			return "", errHelp
+		}
+		return "", usagef("%v (see --help)", err)
+	}
+	rest := fs.Args()
+	if dir == "" && len(rest) > 0 {
+		dir, rest = rest[0], rest[1:]
+	}
+	if len(rest) > 0 {
+		return "", usagef("unexpected argument %q (see --help)", rest[0])
+	}
+	if dir == "" {
+		return "", usagef("the project directory is required: superapp %s DIR (see --help)", command)
+	}
+	return dir, nil
 }

@@ -1,7 +1,8 @@
-// Package httpjson is the browser-facing JSON APIs' common ground (the
-// shell's /shell/api/… and the mini program host's /shell/api/mp/…):
-// writing answers, refusing writes from other sites, and reading bodies.
-// Each API maps *Error into its own error answer.
+// Package httpjson is the JSON APIs' common ground (the shell's
+// /shell/api/…, the mini program host's /shell/api/mp/…, and the CLI's
+// side of the admin and CI APIs): writing answers, refusing writes from
+// other sites, reading bodies, and reading answers as a client. Each API
+// maps *Error into its own error answer.
 package httpjson
 
 import (
@@ -18,9 +19,11 @@ import (
 // Error is a request refused before its handler ran: Status is the HTTP
 // status, Code the API's error code, Message what the user reads.
 type Error struct {
-	Status  int
-	Code    string
-	Message string
+	Status  int    `json:"-"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	// Field names the input at fault, when the API says.
+	Field string `json:"field,omitempty"`
 }
 
 func (e *Error) Error() string { return e.Message }
@@ -72,6 +75,34 @@ func Decode(r *http.Request, v any, limit int64, strict bool) error {
 			return errorf(http.StatusBadRequest, "bad_json", "The request body is empty; send a JSON object.")
 		}
 		return errorf(http.StatusBadRequest, "bad_json", "The request body is not valid JSON (at most %d bytes): %v.", limit, err)
+	}
+	return nil
+}
+
+// maxAnswer bounds an answer a client reads.
+const maxAnswer = 16 << 20
+
+// ReadAnswer reads a JSON API's answer as a client: a 2xx body into out
+// (when not nil); any other status as *Error from the API's
+// {"error":{"code","message","field"}}, or one naming the status when the
+// body is not that.
+func ReadAnswer(resp *http.Response, out any) error {
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode < 200 || resp.StatusCode >= 300 {
+		var p struct {
+			Error Error `json:"error"`
+		}
+		if json.Unmarshal(raw, &p) == nil && p.Error.Message != "" {
+			p.Error.Status = resp.StatusCode
+			return &p.Error
+		}
+		return &Error{Status: resp.StatusCode, Code: "http", Message: fmt.Sprintf("%s %s: the server answered %s", resp.Request.Method, resp.Request.URL.Path, resp.Status)}
+	}
+	if out != nil {
+		return json.Unmarshal(raw, out)
 	}
 	return nil
 }

@@ -67,3 +67,36 @@ func TestWriteKeepsHTMLCharacters(t *testing.T) {
 		t.Fatalf("%d %q %v", rec.Code, rec.Body.String(), rec.Header())
 	}
 }
+
+func TestReadAnswer(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/ok":
+			Write(w, 200, map[string]int{"n": 7})
+		case "/refused":
+			Write(w, 400, map[string]any{"error": map[string]string{"code": "invalid_input", "field": "appid", "message": "appid: must not be empty"}})
+		default:
+			http.Error(w, "gateway trouble", http.StatusBadGateway)
+		}
+	}))
+	defer srv.Close()
+	get := func(path string, out any) error {
+		resp, err := http.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		return ReadAnswer(resp, out)
+	}
+	var got struct{ N int }
+	if err := get("/ok", &got); err != nil || got.N != 7 {
+		t.Fatalf("ok: %+v %v", got, err)
+	}
+	var e *Error
+	if err := get("/refused", nil); !errors.As(err, &e) || e.Status != 400 || e.Code != "invalid_input" || e.Field != "appid" || e.Message != "appid: must not be empty" {
+		t.Fatalf("refused: %#v", err)
+	}
+	if err := get("/proxy", nil); !errors.As(err, &e) || e.Status != 502 || e.Code != "http" || e.Message != "GET /proxy: the server answered 502 Bad Gateway" {
+		t.Fatalf("not our JSON: %#v", err)
+	}
+}

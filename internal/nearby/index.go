@@ -9,8 +9,8 @@ import (
 // Index is an in-memory spatial index of the POIs the nearby list may show,
 // answering "the k nearest within r meters of (lat, lng)".
 //
-// Why a grid: the query is always small (≤ 50 km, usually 5 km) and k is
-// small (one page of results), so a grid of cells about CellDegrees on a
+// Why a grid: the query is small (Policy.Radius, 5 km by default) and k is
+// small (a few pages of results), so a grid of cells about CellDegrees on a
 // side (default 0.005°, ≈ 556 m north–south) searched outwards from the
 // query touches only the cells that can hold an answer: in a dense city the
 // nearest 20 are in the first few cells, in the countryside a 5 km search

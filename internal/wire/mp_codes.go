@@ -232,10 +232,7 @@ func (a *API) queryScheme(w http.ResponseWriter, r *http.Request, app *account.A
 	if err := DecodeJSON(r, &req); err != nil {
 		return nil, err
 	}
-	l, err := a.p.Codes.AppLink(ctx(r), app.AppID, wxacode.LinkScheme, ticketOf(req.Scheme, wxacode.LinkScheme))
-	if errors.Is(err, wxacode.ErrLinkNotFound) {
-		return nil, ErrInvalidParameter.With(", scheme is not one of this mini program's")
-	}
+	info, err := a.appLink(r, app, wxacode.LinkScheme, req.Scheme, "scheme")
 	if err != nil {
 		return nil, err
 	}
@@ -244,7 +241,20 @@ func (a *API) queryScheme(w http.ResponseWriter, r *http.Request, app *account.A
 		SchemeInfo  linkInfo  `json:"scheme_info"`
 		VisitOpenID string    `json:"visit_openid"`
 		QuotaInfo   quotaInfo `json:"quota_info"`
-	}{OK(), infoOf(l), "", quotaInfo{linkVisitQuota}}, nil
+	}{OK(), info, "", quotaInfo{linkVisitQuota}}, nil
+}
+
+// appLink is the query APIs' lookup: the app's own link of kind named by
+// text (the link itself or its ticket), else 40097 naming field.
+func (a *API) appLink(r *http.Request, app *account.App, kind, text, field string) (linkInfo, error) {
+	l, err := a.p.Codes.AppLink(ctx(r), app.AppID, kind, ticketOf(text, kind))
+	if errors.Is(err, wxacode.ErrLinkNotFound) {
+		return linkInfo{}, ErrInvalidParameter.With(", " + field + " is not one of this mini program's")
+	}
+	if err != nil {
+		return linkInfo{}, err
+	}
+	return infoOf(l), nil
 }
 
 // POST /wxa/generate_urllink {"path","query","env_version","is_expire","expire_type","expire_time","expire_interval","cloud_base"}
@@ -284,10 +294,7 @@ func (a *API) queryURLLink(w http.ResponseWriter, r *http.Request, app *account.
 	if err := DecodeJSON(r, &req); err != nil {
 		return nil, err
 	}
-	l, err := a.p.Codes.AppLink(ctx(r), app.AppID, wxacode.LinkURL, ticketOf(req.URLLink, wxacode.LinkURL))
-	if errors.Is(err, wxacode.ErrLinkNotFound) {
-		return nil, ErrInvalidParameter.With(", url_link is not one of this mini program's")
-	}
+	info, err := a.appLink(r, app, wxacode.LinkURL, req.URLLink, "url_link")
 	if err != nil {
 		return nil, err
 	}
@@ -296,7 +303,7 @@ func (a *API) queryURLLink(w http.ResponseWriter, r *http.Request, app *account.
 		URLLinkInfo linkInfo  `json:"url_link_info"`
 		VisitOpenID string    `json:"visit_openid"`
 		QuotaInfo   quotaInfo `json:"quota_info"`
-	}{OK(), infoOf(l), "", quotaInfo{linkVisitQuota}}, nil
+	}{OK(), info, "", quotaInfo{linkVisitQuota}}, nil
 }
 
 // POST /wxa/genwxashortlink {"page_url","page_title","is_permanent"}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -13,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"superapp/internal/httpjson"
 	"superapp/internal/miniprogram/host"
 	"superapp/internal/miniprogram/pack"
 	"superapp/internal/random"
@@ -29,14 +29,7 @@ type Client struct {
 }
 
 // APIError is the server's refusal.
-type APIError struct {
-	Status  int
-	Code    string
-	Message string
-	Field   string
-}
-
-func (e *APIError) Error() string { return e.Message }
+type APIError = httpjson.Error
 
 // do sends one signed request and decodes a 2xx answer into out.
 func (c *Client) do(ctx context.Context, method, path string, body []byte, contentType string, out any) error {
@@ -60,27 +53,7 @@ func (c *Client) do(ctx context.Context, method, path string, body []byte, conte
 		return fmt.Errorf("cannot reach the server at %s (is `superapp serve` running? set --server): %v", c.Server, err)
 	}
 	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode >= 300 {
-		var p struct {
-			Error struct {
-				Code    string `json:"code"`
-				Message string `json:"message"`
-				Field   string `json:"field"`
-			} `json:"error"`
-		}
-		if json.Unmarshal(raw, &p) == nil && p.Error.Message != "" {
-			return &APIError{Status: resp.StatusCode, Code: p.Error.Code, Message: p.Error.Message, Field: p.Error.Field}
-		}
-		return &APIError{Status: resp.StatusCode, Code: "http", Message: fmt.Sprintf("%s %s: server answered %s", method, path, resp.Status)}
-	}
-	if out != nil {
-		return json.Unmarshal(raw, out)
-	}
-	return nil
+	return httpjson.ReadAnswer(resp, out)
 }
 
 func (c *Client) appPath(rest string) string {

@@ -22,4 +22,4 @@ fi
 
 PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
 npx --no-install tsc --noEmit -p .
-CHROMIUM="$CHROMIUM" node --test --test-concurrency=1 e2e/shell.test.js e2e/oa.test.js e2e/miniprogram.test.js e2e/fixtures.test.js e2e/devloop.test.js e2e/isolation.test.js e2e/apitour.test.js e2e/subscribe.test.js e2e/codes.test.js e2e/platform.test.js e2e/oa_miniprograms.test.js
+CHROMIUM="$CHROMIUM" node --test --test-concurrency=1 e2e/shell.test.js e2e/oa.test.js e2e/miniprogram.test.js e2e/fixtures.test.js e2e/devloop.test.js e2e/isolation.test.js e2e/apitour.test.js e2e/subscribe.test.js e2e/codes.test.js e2e/platform.test.js e2e/oa_miniprograms.test.js e2e/nearby.test.js
