@@ -156,5 +156,6 @@ func (a *API) policy(r *http.Request) (any, error) {
 		Releases  any `json:"releases"`
 		Codes     any `json:"codes"`
 		Subscribe any `json:"subscribe_messages"`
-	}{o.AccountPolicy, o.QuotaPolicy, o.OAPolicy, o.ReleasePolicy, o.CodePolicy, o.SubMsgPolicy}, nil
+		Nearby    any `json:"nearby"`
+	}{o.AccountPolicy, o.QuotaPolicy, o.OAPolicy, o.ReleasePolicy, o.CodePolicy, o.SubMsgPolicy, o.NearbyPolicy}, nil
 }

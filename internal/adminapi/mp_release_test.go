@@ -241,7 +241,7 @@ func TestPolicyShowsEveryPart(t *testing.T) {
 	var got map[string]map[string]any
 	s.Call(t, "GET", "/admin/v1/policy", nil, &got)
 	for part, key := range map[string]string{"accounts": "org_same_subject_miniprograms", "quota": "daily", "official_accounts": "mass_subscription_per_day",
-		"releases": "rejections_before_restriction", "codes": "code_lifetime_cap", "subscribe_messages": "templates_per_app"} {
+		"releases": "rejections_before_restriction", "codes": "code_lifetime_cap", "subscribe_messages": "templates_per_app", "nearby": "radius_meters"} {
 		if _, ok := got[part][key]; !ok {
 			t.Errorf("policy.%s has no %s: %v", part, key, got[part])
 		}

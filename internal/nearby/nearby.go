@@ -23,16 +23,17 @@ type Policy struct {
 	ManualAudit bool `json:"manual_audit"`
 	// Radius is how far the nearby list reaches, in meters. WeChat's 5 km
 	// is folklore, not documented (platform-rules.md §3.8).
-	Radius float64 `json:"radius"`
+	Radius float64 `json:"radius_meters"`
 	// MaxPageSize bounds one page of the nearby list; MaxResults bounds how
 	// deep paging goes (page × page size).
 	MaxPageSize int `json:"max_page_size"`
 	MaxResults  int `json:"max_results"`
 	// RefreshEvery is how often a server reads the POIs changed by other
-	// servers into its index.
-	RefreshEvery time.Duration `json:"refresh_every"`
-	// CellDegrees is the spatial index's grid cell (index.go).
-	CellDegrees float64 `json:"cell_degrees"`
+	// servers into its index (operational, not in the policy file).
+	RefreshEvery time.Duration `json:"-"`
+	// CellDegrees is the spatial index's grid cell (index.go; an
+	// implementation detail, not in the policy file).
+	CellDegrees float64 `json:"-"`
 }
 
 // DefaultPolicy is WeChat's.

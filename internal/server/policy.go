@@ -25,6 +25,7 @@ func LoadPolicyFile(path string, opts *platform.Options) error {
 		Releases  json.RawMessage `json:"releases"`
 		Codes     json.RawMessage `json:"codes"`
 		Subscribe json.RawMessage `json:"subscribe_messages"`
+		Nearby    json.RawMessage `json:"nearby"`
 		Quota     *struct {
 			Daily          map[string]int64 `json:"daily"`
 			ResetsPerMonth *int             `json:"resets_per_month"`
@@ -43,6 +44,7 @@ func LoadPolicyFile(path string, opts *platform.Options) error {
 		{"releases", file.Releases, &opts.ReleasePolicy},
 		{"codes", file.Codes, &opts.CodePolicy},
 		{"subscribe_messages", file.Subscribe, &opts.SubMsgPolicy},
+		{"nearby", file.Nearby, &opts.NearbyPolicy},
 	} {
 		if len(part.raw) > 0 {
 			if err := strictDecode(part.raw, part.into); err != nil {

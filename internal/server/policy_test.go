@@ -19,7 +19,7 @@ func TestLoadPolicyFile(t *testing.T) {
 	}
 	opts := platform.DefaultOptions("")
 	err := server.LoadPolicyFile(write(`{"accounts":{"org_same_subject_miniprograms":200},"quota":{"daily":{"/cgi-bin/token":10,"/cgi-bin/user/get":-1},"resets_per_month":0},
-		"releases":{"rejections_before_restriction":5,"gray_auto_full_days":7},"codes":{"code_lifetime_cap":10},"subscribe_messages":{"templates_per_app":3}}`), &opts)
+		"releases":{"rejections_before_restriction":5,"gray_auto_full_days":7},"codes":{"code_lifetime_cap":10},"subscribe_messages":{"templates_per_app":3},"nearby":{"radius_meters":3000}}`), &opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,6 +35,9 @@ func TestLoadPolicyFile(t *testing.T) {
 	}
 	if r := opts.ReleasePolicy; r.RejectionsBeforeRestriction != 5 || r.GrayAutoFullDays != 7 || r.HistoryKept != 5 {
 		t.Fatalf("releases = %+v", r)
+	}
+	if opts.NearbyPolicy.Radius != 3000 || opts.NearbyPolicy.MaxPerApp != 10 {
+		t.Fatalf("nearby = %+v", opts.NearbyPolicy)
 	}
 	if opts.CodePolicy.CodeLifetimeCap != 10 || opts.CodePolicy.LinkMaxDays != 30 || opts.SubMsgPolicy.TemplatesPerApp != 3 {
 		t.Fatalf("codes = %+v, subscribe messages = %+v", opts.CodePolicy, opts.SubMsgPolicy)
