@@ -147,9 +147,9 @@ func (p *Platform) RunBackground(ctx context.Context) {
 func (p *Platform) sweep(ctx context.Context) {
 	for name, sweep := range map[string]func(context.Context) error{
 		"access tokens": p.Tokens.Sweep, "login codes": p.Login.Sweep, "oauth": p.OAuth.Sweep, "shell sessions": p.Identity.Sweep,
-		"official accounts": p.OA.Sweep,
-		"mini program links": p.Codes.Sweep,
-		"settled callbacks": p.OA.Dispatcher().Sweep,
+		"official accounts":   p.OA.Sweep,
+		"mini program links":  p.Codes.Sweep,
+		"settled callbacks":   p.OA.Dispatcher().Sweep,
 		"deleted nearby pois": p.Nearby.Sweep,
 	} {
 		if err := sweep(ctx); err != nil && ctx.Err() == nil {
