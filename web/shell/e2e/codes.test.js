@@ -100,3 +100,35 @@ test('a URL link opens with scene 1194; an unknown one shows a clear page', asyn
   assert.match(await page.textContent('h2'), /not valid/);
   assert.deepEqual(problems, []);
 });
+
+test('a code in a chat image, long-pressed and recognized, opens with scene 1048', async () => {
+  // An official account sends the user a picture of the tour's code.
+  const oa = JSON.parse(app.cli('app', 'create', '--kind', 'service', '--name', 'Poster Desk'));
+  const oaToken = (await (await fetch(`${base}/cgi-bin/token?grant_type=client_credential&appid=${oa.appid}&secret=${oa.secret}`)).json()).access_token;
+  const me = (await page.evaluate(() => fetch('/shell/api/me').then((r) => r.json()))).user;
+  const followed = JSON.parse(app.cli('sim', 'follow', '--appid', oa.appid, '--user', me.id, '--json'));
+  app.cli('sim', 'send', '--appid', oa.appid, '--user', me.id, '--text', 'poster?');
+  const code = await wxa('/wxa/getwxacodeunlimit', { scene: 'from=poster', page: 'pages/index/index', check_path: false });
+  const form = new FormData();
+  form.append('media', new Blob([code.bytes], { type: 'image/jpeg' }), 'code.jpg');
+  const media = await (await fetch(`${base}/cgi-bin/media/upload?access_token=${oaToken}&type=image`, { method: 'POST', body: form })).json();
+  assert.ok(media.media_id, JSON.stringify(media));
+  const sent = await (
+    await fetch(`${base}/cgi-bin/message/custom/send?access_token=${oaToken}`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ touser: followed.openid, msgtype: 'image', image: { media_id: media.media_id } }),
+    })
+  ).json();
+  assert.equal(sent.errcode, 0, JSON.stringify(sent));
+
+  await page.goto(`${base}/chats/${oa.appid}`);
+  const image = page.locator('.oa-image').last();
+  await image.waitFor();
+  await image.dispatchEvent('contextmenu');
+  await page.getByRole('dialog', { name: 'Recognize the code in the image?' }).getByRole('button', { name: 'Recognize' }).click();
+  await page.waitForURL((u) => u.pathname === '/miniprogram/' + tour);
+  const launch = await launchOptions();
+  assert.equal(launch.scene, 1048);
+  assert.equal(launch.query.scene, encodeURIComponent('from=poster'));
+  assert.deepEqual(problems, []);
+});

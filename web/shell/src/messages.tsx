@@ -1,8 +1,11 @@
 // How each kind of message looks in a conversation, and its one-line
 // preview in the chat list.
 import type { ComponentChildren } from 'preact';
-import type { Article, Message, MiniProgramLink } from './api';
-import { Avatar } from './ui';
+import { useState } from 'preact/hooks';
+import { api, ApiError, type Article, type Message, type MiniProgramLink } from './api';
+import { isMiniProgramLink, resolveMiniProgramLink } from './links';
+import { navigate } from './router';
+import { Avatar, Dialog, Toptips } from './ui';
 
 /** What a message can ask the conversation to do. */
 export interface MessageActions {
@@ -120,14 +123,8 @@ function Content({ m, actions }: { m: Message; actions: MessageActions }) {
   switch (m.kind) {
     case 'text':
       return <div class="oa-bubble">{b.text}</div>;
-    case 'image': {
-      const src = mediaURL(m);
-      return (
-        <a class="oa-image" href={src} target="_blank" rel="noopener noreferrer">
-          <img src={src} alt="Image from the account" />
-        </a>
-      );
-    }
+    case 'image':
+      return <ChatImage src={mediaURL(m)} />;
     case 'voice': {
       const src = mediaURL(m);
       return (
@@ -282,5 +279,56 @@ export function MessageRow(props: { m: Message; account: string; me: { name: str
         <Content m={m} actions={props.actions} />
       </div>
     </div>
+  );
+}
+
+/**
+ * An image in a chat. A long press (the context menu) offers WeChat's
+ * "recognize the code in the image": a mini program code opens with scene
+ * 1048, an official account's code opens its chat, a web address its page.
+ */
+function ChatImage({ src }: { src: string }) {
+  const [asking, setAsking] = useState(false);
+  const [error, setError] = useState('');
+  const recognize = async () => {
+    setAsking(false);
+    try {
+      const image = await fetch(src, { credentials: 'same-origin' }).then((r) => {
+        if (!r.ok) throw new ApiError(r.status, 'http_' + r.status, 'The image could not be loaded.');
+        return r.blob();
+      });
+      const found = await api.scanImage(image);
+      if (isMiniProgramLink(found.text)) {
+        navigate((await resolveMiniProgramLink(found.text, 'longpress')).launch_url);
+      } else if (found.appid) {
+        navigate('/chats/' + encodeURIComponent(found.appid));
+      } else if (webURL(found.url)) {
+        window.open(webURL(found.url), '_blank', 'noopener,noreferrer');
+      } else {
+        setError('The code in the image opens nothing here.');
+      }
+    } catch (e) {
+      setError(e instanceof ApiError ? e.message : String(e));
+    }
+  };
+  return (
+    <>
+      <a
+        class="oa-image"
+        href={src}
+        target="_blank"
+        rel="noopener noreferrer"
+        onContextMenu={(e) => {
+          e.preventDefault();
+          setAsking(true);
+        }}
+      >
+        <img src={src} alt="Image from the account" />
+      </a>
+      {asking && (
+        <Dialog title="Recognize the code in the image?" confirm="Recognize" onConfirm={recognize} onCancel={() => setAsking(false)} />
+      )}
+      {error && <Toptips text={error} onClose={() => setError('')} />}
+    </>
   );
 }
