@@ -17,6 +17,7 @@ import (
 	testerRequest "github.com/ArtisanCloud/PowerWeChat/v3/src/openPlatform/authorizer/miniProgram/tester/request"
 
 	"superapp/internal/release"
+	"superapp/internal/account"
 	"superapp/internal/testserver"
 )
 
@@ -59,6 +60,16 @@ func TestPowerWeChatMiniProgramCodeManagement(t *testing.T) {
 		if _, err := s.Server.P.Releases.Approve(ctx, int64(latest.AuditID), "sdk test"); err != nil {
 			t.Fatal(err)
 		}
+	}
+
+	// The categories the operator set are what submit_audit's item_list names.
+	tool, _ := account.CategoryByName("工具/效率")
+	if err := s.Server.P.Accounts.SetAppCategories(ctx, app.AppID, [][2]int64{{tool.FirstID, tool.SecondID}}); err != nil {
+		t.Fatal(err)
+	}
+	if cats, err := cc.GetCategory(ctx); err != nil || cats.ErrCode != 0 || len(cats.CategoryList) != 1 ||
+		cats.CategoryList[0].FirstClass != "工具" || cats.CategoryList[0].SecondID != int(tool.SecondID) {
+		t.Fatalf("GetCategory = %+v, %v", cats, err)
 	}
 
 	// Before anything is uploaded, the SDK sees WeChat's errcode.
