@@ -174,7 +174,12 @@ export class ApiError extends Error {
   }
 }
 
-async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+/**
+ * A call to the shell's JSON API (/shell/api/<path>): a JSON or form body
+ * for writes, the answer's JSON, or ApiError with the server's code,
+ * message and field (or "network" when the server cannot be reached).
+ */
+export async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
   const init: RequestInit = { method, credentials: 'same-origin', headers: { Accept: 'application/json' } };
   if (method !== 'GET') {
     if (body instanceof FormData) {

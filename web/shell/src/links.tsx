@@ -4,7 +4,7 @@
 // server resolves them (GET /shell/api/mplink) into the shell's launch URL
 // with WeChat's scene: 1047 camera, 1048 long-press, 1049 album, 1065
 // scheme, 1179 short link, 1194 URL link.
-import { ApiError } from './api';
+import { call } from './api';
 
 /** How a code was read. */
 export type CodeVia = 'camera' | 'album' | 'longpress';
@@ -34,16 +34,5 @@ export function isMiniProgramLink(text: string): boolean {
 /** Resolves a code or link read a given way; ApiError when it opens nothing. */
 export async function resolveMiniProgramLink(text: string, via: CodeVia): Promise<Launch> {
   const q = new URLSearchParams({ text: text.trim(), via });
-  let resp: Response;
-  try {
-    resp = await fetch('/shell/api/mplink?' + q, { credentials: 'same-origin', headers: { Accept: 'application/json' } });
-  } catch {
-    throw new ApiError(0, 'network', 'Cannot reach the server. Check your connection and try again.');
-  }
-  const data = await resp.json().catch(() => null);
-  if (!resp.ok) {
-    const e = data?.error ?? {};
-    throw new ApiError(resp.status, e.code ?? 'http_' + resp.status, e.message ?? `The server answered ${resp.status}.`, e.field ?? '');
-  }
-  return data as Launch;
+  return call<Launch>('GET', 'mplink?' + q);
 }

@@ -3,7 +3,7 @@
 // (5 km by default), nearest first, a page at a time; opening one uses
 // scene 1026 (WeChat's "nearby mini programs list").
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError } from './api';
+import { ApiError, call } from './api';
 import { miniProgramURL } from './miniprogram/container';
 import { navigate } from './router';
 import { Button, Loading, Msg, NavBar } from './ui';
@@ -44,18 +44,7 @@ async function fetchNearby(where: Where, page: number): Promise<NearbyPage> {
     page: String(page),
     page_size: String(pageSize),
   });
-  let resp: Response;
-  try {
-    resp = await fetch('/shell/api/nearby?' + q, { credentials: 'same-origin', headers: { Accept: 'application/json' } });
-  } catch {
-    throw new ApiError(0, 'network', 'Cannot reach the server. Check your connection and try again.');
-  }
-  const data = await resp.json().catch(() => null);
-  if (!resp.ok) {
-    const e = data?.error ?? {};
-    throw new ApiError(resp.status, e.code ?? 'http_' + resp.status, e.message ?? `The server answered ${resp.status}.`, e.field ?? '');
-  }
-  return data as NearbyPage;
+  return call<NearbyPage>('GET', 'nearby?' + q);
 }
 
 function locate(): Promise<Where> {

@@ -3,7 +3,7 @@
 // page with scene 1014 in the version the sender named. Also the two calls
 // of wx.requestSubscribeMessage's consent sheet (internal/shell/notifications.go).
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError } from './api';
+import { ApiError, call } from './api';
 import { useLive } from './live';
 import { navigate } from './router';
 import { Loading, NavBar, shortTime } from './ui';
@@ -27,26 +27,6 @@ export interface SubscribePrompt {
   templates: { id: string; title: string; keywords: string[] }[];
   unknown: string[];
   kept: Record<string, 'accept' | 'reject'>;
-}
-
-async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const init: RequestInit = { method, credentials: 'same-origin', headers: { Accept: 'application/json' } };
-  if (method !== 'GET') {
-    init.headers = { ...init.headers, 'Content-Type': 'application/json' };
-    init.body = JSON.stringify(body ?? {});
-  }
-  let resp: Response;
-  try {
-    resp = await fetch('/shell/api/' + path, init);
-  } catch {
-    throw new ApiError(0, 'network', 'Cannot reach the server. Check your connection and try again.');
-  }
-  const data = await resp.json().catch(() => null);
-  if (!resp.ok) {
-    const e = data?.error ?? {};
-    throw new ApiError(resp.status, e.code ?? 'http_' + resp.status, e.message ?? `The server answered ${resp.status}.`, e.field ?? '');
-  }
-  return data as T;
 }
 
 export const notificationsApi = {

@@ -1,5 +1,5 @@
 // The shell's mini program API (/shell/api/mp/…, internal/miniprogram/host).
-import { ApiError } from '../api';
+import { call as shellCall } from '../api';
 import { FileCache } from './filecache';
 
 /** pack.Manifest, as much of it as the shell reads (docs/miniprogram.md). */
@@ -40,27 +40,10 @@ export interface ProxyAnswer {
   cookies: string[];
 }
 
-async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const init: RequestInit = { method, credentials: 'same-origin', headers: { Accept: 'application/json' } };
-  if (method !== 'GET') {
-    init.headers = { ...init.headers, 'Content-Type': 'application/json' };
-    init.body = JSON.stringify(body ?? {});
-  }
-  let resp: Response;
-  try {
-    resp = await fetch('/shell/api/mp/' + path, init);
-  } catch {
-    throw new ApiError(0, 'network', 'Cannot reach the server. Check your connection and try again.');
-  }
-  const data = await resp.json().catch(() => null);
-  if (!resp.ok) {
-    const e = data?.error ?? {};
-    throw new ApiError(resp.status, e.code ?? 'http_' + resp.status, e.message ?? `The server answered ${resp.status}.`, e.field ?? '');
-  }
-  return data as T;
-}
-
 const app = (appid: string, sub: string) => encodeURIComponent(appid) + '/' + sub;
+
+/** A call to the mini program API (/shell/api/mp/<path>). */
+const call = <T>(method: string, path: string, body?: unknown) => shellCall<T>(method, 'mp/' + path, body);
 
 export const mpApi = {
   /** envVersion: the launch URL's env_version (release, trial or develop; empty for release). */
