@@ -89,3 +89,24 @@ func printCompact(w io.Writer, v any) error {
 	enc.SetEscapeHTML(false)
 	return enc.Encode(v)
 }
+
+// answer sends a request and prints its answer: the server's JSON with
+// --json, else the answer decoded into a V and printed by text.
+func answer[V any](c clientFlags, stdout io.Writer, method, path string, body any, text func(io.Writer, *V) error) error {
+	var raw json.RawMessage
+	if err := c.call(method, path, body, &raw); err != nil {
+		return err
+	}
+	if *c.json {
+		var v any
+		if err := json.Unmarshal(raw, &v); err != nil {
+			return err
+		}
+		return printJSON(stdout, v)
+	}
+	var v V
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return err
+	}
+	return text(stdout, &v)
+}

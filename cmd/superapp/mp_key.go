@@ -10,6 +10,7 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -157,24 +158,17 @@ func mpKeyShow(args []string, stdout io.Writer) error {
 	if err := required("appid", *appid); err != nil {
 		return err
 	}
-	var key upload.Key
-	if err := cf.call("GET", keyPath(*appid), nil, &key); err != nil {
-		return err
-	}
-	if *cf.json {
-		return printJSON(stdout, key)
-	}
-	printKey(stdout, &key)
-	return nil
+	return answer(cf, stdout, "GET", keyPath(*appid), nil, printKey)
 }
 
-func printKey(w io.Writer, key *upload.Key) {
+func printKey(w io.Writer, key *upload.Key) error {
 	lastUsed := "never"
 	if key.LastUsedAt > 0 {
 		lastUsed = time.Unix(key.LastUsedAt, 0).UTC().Format(time.RFC3339)
 	}
-	fmt.Fprintf(w, "appid         %s\nkey id        %s\ncreated       %s\nIP whitelist  %s\nlast used     %s\n",
+	_, err := fmt.Fprintf(w, "appid         %s\nkey id        %s\ncreated       %s\nIP whitelist  %s\nlast used     %s\n",
 		key.AppID, key.KeyID, time.Unix(key.CreatedAt, 0).UTC().Format(time.RFC3339), whitelistText(key.IPWhitelist), lastUsed)
+	return err
 }
 
 func mpKeyRevoke(args []string, stdout io.Writer) error {
@@ -187,15 +181,10 @@ func mpKeyRevoke(args []string, stdout io.Writer) error {
 	if err := required("appid", *appid); err != nil {
 		return err
 	}
-	var answer map[string]any
-	if err := cf.call("DELETE", keyPath(*appid), nil, &answer); err != nil {
+	return answer(cf, stdout, "DELETE", keyPath(*appid), nil, func(w io.Writer, _ *json.RawMessage) error {
+		_, err := fmt.Fprintf(w, "upload key of %s revoked: uploads signed with it are refused\n", *appid)
 		return err
-	}
-	if *cf.json {
-		return printJSON(stdout, answer)
-	}
-	fmt.Fprintf(stdout, "upload key of %s revoked: uploads signed with it are refused\n", *appid)
-	return nil
+	})
 }
 
 func mpKeyIP(args []string, stdout io.Writer) error {
@@ -209,13 +198,5 @@ func mpKeyIP(args []string, stdout io.Writer) error {
 	if err := required("appid", *appid); err != nil {
 		return err
 	}
-	var key upload.Key
-	if err := cf.call("PUT", keyPath(*appid)+"/ip-whitelist", map[string]any{"ip_whitelist": splitComma(*ips)}, &key); err != nil {
-		return err
-	}
-	if *cf.json {
-		return printJSON(stdout, key)
-	}
-	printKey(stdout, &key)
-	return nil
+	return answer(cf, stdout, "PUT", keyPath(*appid)+"/ip-whitelist", map[string]any{"ip_whitelist": splitComma(*ips)}, printKey)
 }

@@ -4,7 +4,6 @@ package main
 // versions overview, the trial version and gray releases with named users.
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/url"
@@ -20,15 +19,6 @@ func init() {
 	register("mp versions", "show a mini program's dev versions, trial, audit, online version, gray plan and history", mpVersions)
 	register("mp trial set", "make one of a mini program's dev versions the trial version (as /wxa/commit)", mpTrialSet)
 	register("mp gray", "start or widen a gray release; --user names users who get it first", mpGray)
-}
-
-// remarshal converts a decoded JSON answer into a typed value.
-func remarshal(in, out any) error {
-	b, err := json.Marshal(in)
-	if err != nil {
-		return err
-	}
-	return json.Unmarshal(b, out)
 }
 
 func mpPath(appid, rest string) string {
@@ -113,31 +103,23 @@ func mpMembersList(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	var raw any
-	if err := m.cf.call("GET", mpPath(*m.appid, "members"), nil, &raw); err != nil {
-		return err
-	}
-	if *m.cf.json {
-		return printJSON(stdout, raw)
-	}
-	var members []struct {
+	type member struct {
 		UserID string `json:"user_id"`
 		Role   string `json:"role"`
 		Name   string `json:"name"`
 	}
-	if err := remarshal(raw, &members); err != nil {
-		return err
-	}
-	if len(members) == 0 {
-		fmt.Fprintf(stdout, "%s has no members (add one with `superapp mp members add`)\n", *m.appid)
-		return nil
-	}
-	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "USER\tNAME\tROLE")
-	for _, mb := range members {
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", mb.UserID, mb.Name, mb.Role)
-	}
-	return tw.Flush()
+	return answer(m.cf, stdout, "GET", mpPath(*m.appid, "members"), nil, func(w io.Writer, members *[]member) error {
+		if len(*members) == 0 {
+			_, err := fmt.Fprintf(w, "%s has no members (add one with `superapp mp members add`)\n", *m.appid)
+			return err
+		}
+		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "USER\tNAME\tROLE")
+		for _, mb := range *members {
+			fmt.Fprintf(tw, "%s\t%s\t%s\n", mb.UserID, mb.Name, mb.Role)
+		}
+		return tw.Flush()
+	})
 }
 
 // versionView, grayView and versionsView are the admin API's answer.
@@ -199,22 +181,10 @@ func mpVersions(args []string, stdout io.Writer) error {
 	if err := required("appid", *appid); err != nil {
 		return err
 	}
-	var raw any
-	if err := cf.call("GET", mpPath(*appid, "versions"), nil, &raw); err != nil {
-		return err
-	}
-	if *cf.json {
-		return printJSON(stdout, raw)
-	}
-	var v versionsView
-	if err := remarshal(raw, &v); err != nil {
-		return err
-	}
-	printVersions(stdout, &v)
-	return nil
+	return answer(cf, stdout, "GET", mpPath(*appid, "versions"), nil, printVersions)
 }
 
-func printVersions(w io.Writer, v *versionsView) {
+func printVersions(w io.Writer, v *versionsView) error {
 	row := func(label, format string, args ...any) {
 		fmt.Fprintf(w, "  %-14s"+format+"\n", append([]any{label + ":"}, args...)...)
 	}
@@ -280,7 +250,7 @@ func printVersions(w io.Writer, v *versionsView) {
 	for _, h := range v.History {
 		fmt.Fprintf(tw, "  %d\t%s\t%s\t%s\n", h.ID, h.UserVersion, reviewTime(h.ReleasedAt), h.How)
 	}
-	tw.Flush()
+	return tw.Flush()
 }
 
 // oneLine shortens text to n characters on one line for a table cell.
@@ -311,19 +281,10 @@ func mpTrialSet(args []string, stdout io.Writer) error {
 	if err != nil || id <= 0 {
 		return usagef("--version must be a dev version id (a positive integer), not %q", *version)
 	}
-	var raw any
-	if err := cf.call("PUT", mpPath(*appid, "trial"), map[string]any{"version_id": id, "ext_json": *ext}, &raw); err != nil {
+	return answer(cf, stdout, "PUT", mpPath(*appid, "trial"), map[string]any{"version_id": id, "ext_json": *ext}, func(w io.Writer, v *versionsView) error {
+		_, err := fmt.Fprintf(w, "trial version of %s: %s\n", *appid, versionLabel(v.Trial))
 		return err
-	}
-	if *cf.json {
-		return printJSON(stdout, raw)
-	}
-	var v versionsView
-	if err := remarshal(raw, &v); err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "trial version of %s: %s\n", *appid, versionLabel(v.Trial))
-	return nil
+	})
 }
 
 func mpGray(args []string, stdout io.Writer) error {
@@ -350,17 +311,5 @@ func mpGray(args []string, stdout io.Writer) error {
 		}
 	}
 	body := map[string]any{"gray_percentage": *pct, "support_experiencer_first": *trialFirst, "support_debuger_first": *projectFirst, "users": named}
-	var raw any
-	if err := cf.call("POST", mpPath(*appid, "gray"), body, &raw); err != nil {
-		return err
-	}
-	if *cf.json {
-		return printJSON(stdout, raw)
-	}
-	var v versionsView
-	if err := remarshal(raw, &v); err != nil {
-		return err
-	}
-	printVersions(stdout, &v)
-	return nil
+	return answer(cf, stdout, "POST", mpPath(*appid, "gray"), body, printVersions)
 }

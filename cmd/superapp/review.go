@@ -6,6 +6,7 @@ package main
 // rejections impose (docs/miniprogram-platform.md).
 
 import (
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -91,27 +92,18 @@ func reviewList(args []string, stdout io.Writer) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	var audits []auditView
-	var raw any
-	if err := cf.call("GET", "/admin/v1/reviews", nil, &raw); err != nil {
-		return err
-	}
-	if *cf.json {
-		return printJSON(stdout, raw)
-	}
-	if err := remarshal(raw, &audits); err != nil {
-		return err
-	}
-	if len(audits) == 0 {
-		fmt.Fprintln(stdout, "no versions are waiting for review")
-		return nil
-	}
-	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "AUDITID\tAPPID\tAPP\tVERSION\tSUBMITTED\tFINDINGS")
-	for _, a := range audits {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%d %s\t%s\t%d\n", a.ID, a.AppID, a.AppName, a.VersionID, a.UserVersion, reviewTime(a.SubmittedAt), len(a.Findings))
-	}
-	return tw.Flush()
+	return answer(cf, stdout, "GET", "/admin/v1/reviews", nil, func(w io.Writer, audits *[]auditView) error {
+		if len(*audits) == 0 {
+			_, err := fmt.Fprintln(w, "no versions are waiting for review")
+			return err
+		}
+		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "AUDITID\tAPPID\tAPP\tVERSION\tSUBMITTED\tFINDINGS")
+		for _, a := range *audits {
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%d %s\t%s\t%d\n", a.ID, a.AppID, a.AppName, a.VersionID, a.UserVersion, reviewTime(a.SubmittedAt), len(a.Findings))
+		}
+		return tw.Flush()
+	})
 }
 
 func reviewShow(args []string, stdout io.Writer) error {
@@ -121,23 +113,11 @@ func reviewShow(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	var raw any
-	if err := cf.call("GET", "/admin/v1/reviews/"+id, nil, &raw); err != nil {
-		return err
-	}
-	if *cf.json {
-		return printJSON(stdout, raw)
-	}
-	var a auditView
-	if err := remarshal(raw, &a); err != nil {
-		return err
-	}
-	printAudit(stdout, &a)
-	return nil
+	return answer(cf, stdout, "GET", "/admin/v1/reviews/"+id, nil, printAudit)
 }
 
 // printAudit prints an audit for people; findings as file:line: rule: message.
-func printAudit(w io.Writer, a *auditView) {
+func printAudit(w io.Writer, a *auditView) error {
 	fmt.Fprintf(w, "audit %d: %s (%s) version %d %q: %s\n", a.ID, a.AppID, a.AppName, a.VersionID, a.UserVersion, auditStatusName(a.Status))
 	if a.UserDesc != "" {
 		fmt.Fprintf(w, "  description: %s\n", a.UserDesc)
@@ -153,8 +133,8 @@ func printAudit(w io.Writer, a *auditView) {
 		fmt.Fprintf(w, "  reason:      %s\n", strings.ReplaceAll(a.Reason, "\n", "\n               "))
 	}
 	if len(a.Findings) == 0 {
-		fmt.Fprintln(w, "findings: none")
-		return
+		_, err := fmt.Fprintln(w, "findings: none")
+		return err
 	}
 	fmt.Fprintf(w, "findings (%d):\n", len(a.Findings))
 	for _, f := range a.Findings {
@@ -167,6 +147,7 @@ func printAudit(w io.Writer, a *auditView) {
 		}
 		fmt.Fprintf(w, "  %s: %s: %s [%s]\n", where, f.Rule, f.Message, f.Severity)
 	}
+	return nil
 }
 
 func reviewApprove(args []string, stdout io.Writer) error {
@@ -194,22 +175,13 @@ func reviewReject(args []string, stdout io.Writer) error {
 }
 
 func reviewDecide(cf clientFlags, stdout io.Writer, path string, body any) error {
-	var raw any
-	if err := cf.call("POST", path, body, &raw); err != nil {
-		return err
-	}
-	if *cf.json {
-		return printJSON(stdout, raw)
-	}
-	var a auditView
-	if err := remarshal(raw, &a); err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "%s audit %d of %s (version %d %q)\n", auditStatusName(a.Status), a.ID, a.AppID, a.VersionID, a.UserVersion)
-	if a.Status == 0 {
-		fmt.Fprintln(stdout, "the developer releases it with /wxa/release (or a gray release with /wxa/grayrelease)")
-	}
-	return nil
+	return answer(cf, stdout, "POST", path, body, func(w io.Writer, a *auditView) error {
+		fmt.Fprintf(w, "%s audit %d of %s (version %d %q)\n", auditStatusName(a.Status), a.ID, a.AppID, a.VersionID, a.UserVersion)
+		if a.Status == 0 {
+			fmt.Fprintln(w, "the developer releases it with /wxa/release (or a gray release with /wxa/grayrelease)")
+		}
+		return nil
+	})
 }
 
 func reviewUnrestrict(args []string, stdout io.Writer) error {
@@ -222,13 +194,8 @@ func reviewUnrestrict(args []string, stdout io.Writer) error {
 	if err := required("appid", *appid); err != nil {
 		return err
 	}
-	var raw any
-	if err := cf.call("POST", "/admin/v1/apps/"+url.PathEscape(*appid)+"/miniprogram/unrestrict", map[string]any{}, &raw); err != nil {
+	return answer(cf, stdout, "POST", "/admin/v1/apps/"+url.PathEscape(*appid)+"/miniprogram/unrestrict", map[string]any{}, func(w io.Writer, _ *json.RawMessage) error {
+		_, err := fmt.Fprintf(w, "%s may submit for review again (rejection count reset)\n", *appid)
 		return err
-	}
-	if *cf.json {
-		return printJSON(stdout, raw)
-	}
-	fmt.Fprintf(stdout, "%s may submit for review again (rejection count reset)\n", *appid)
-	return nil
+	})
 }
