@@ -32,33 +32,21 @@ const notificationsPage = 30
 // notifications… paths.
 func (s *Shell) notificationRoutes(r *http.Request) (map[string]apiHandler, bool) {
 	rest := strings.TrimPrefix(r.URL.Path, "/shell/api/")
-	type handler func(r *http.Request, u *identity.User, appid string) (any, error)
-	var table map[string]handler
+	var table map[string]oaHandler
 	appid := ""
 	switch {
 	case rest == "notifications":
-		table = map[string]handler{"GET": s.notifications}
+		table = map[string]oaHandler{"GET": s.notifications}
 	case rest == "notifications/read":
-		table = map[string]handler{"POST": s.readNotifications}
+		table = map[string]oaHandler{"POST": s.readNotifications}
 	case strings.HasPrefix(rest, "subscribe/") && !strings.Contains(strings.TrimPrefix(rest, "subscribe/"), "/"):
 		appid = strings.TrimPrefix(rest, "subscribe/")
-		table = map[string]handler{"GET": s.subscribePrompt, "POST": s.subscribeDecide}
+		table = map[string]oaHandler{"GET": s.subscribePrompt, "POST": s.subscribeDecide}
 	}
 	if table == nil || (strings.HasPrefix(rest, "subscribe/") && appid == "") {
 		return nil, false
 	}
-	out := make(map[string]apiHandler, len(table))
-	for method, h := range table {
-		out[method] = func(w http.ResponseWriter, r *http.Request) (any, error) {
-			u, err := s.currentUser(r)
-			if err != nil {
-				return nil, err
-			}
-			body, err := h(r, u, appid)
-			return body, subscribeError(err)
-		}
-	}
-	return out, true
+	return s.signedIn(table, appid, subscribeError), true
 }
 
 func subscribeError(err error) error {

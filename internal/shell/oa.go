@@ -75,6 +75,8 @@ func (s *Shell) registerOA(mux *http.ServeMux) {
 
 // oaHandler is an endpoint for a signed-in user about one account (appid
 // is "" for endpoints about none).
+// oaHandler is an endpoint of the signed-in user about one app (appid is
+// empty for paths without one).
 type oaHandler func(r *http.Request, u *identity.User, appid string) (any, error)
 
 // oaRoutes returns the endpoints for a path of the JSON API under
@@ -109,6 +111,12 @@ func (s *Shell) oaRoutes(r *http.Request) (map[string]apiHandler, bool) {
 	if table == nil {
 		return nil, false
 	}
+	return s.signedIn(table, appid, oaError), true
+}
+
+// signedIn makes a table of handlers into endpoints: each runs for the
+// signed-in user with the path's appid, its errors mapped by mapErr.
+func (s *Shell) signedIn(table map[string]oaHandler, appid string, mapErr func(error) error) map[string]apiHandler {
 	out := make(map[string]apiHandler, len(table))
 	for method, h := range table {
 		out[method] = func(w http.ResponseWriter, r *http.Request) (any, error) {
@@ -117,10 +125,10 @@ func (s *Shell) oaRoutes(r *http.Request) (map[string]apiHandler, bool) {
 				return nil, err
 			}
 			body, err := h(r, u, appid)
-			return body, oaError(err)
+			return body, mapErr(err)
 		}
 	}
-	return out, true
+	return out
 }
 
 // oaError turns the domain's errors into the shell API's answers.
