@@ -186,13 +186,13 @@ func (r *Registry) Publish(ctx context.Context, appid string, res *pack.Result, 
 	}
 	b := &Build{AppID: appid, ManifestHash: HashOf(manifestJSON), SourceDir: sourceDir, BuiltAt: r.now().Unix(), Files: len(hashes)}
 	err = r.db.InTx(ctx, func(tx *store.Tx) error {
-		have, err := storedAmong(ctx, tx, hashes)
+		have, err := storedSizes(ctx, tx, hashes)
 		if err != nil {
 			return err
 		}
 		var missing []string
 		for _, h := range hashes {
-			if have[h] {
+			if _, ok := have[h]; ok {
 				continue
 			}
 			data, ok := res.Files[h]
@@ -252,10 +252,11 @@ type queryer interface {
 	Query(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
-// storedAmong returns which of hashes are stored, asking in chunks so a
-// large build stays inside both backends' parameter limits.
-func storedAmong(ctx context.Context, q queryer, hashes []string) (map[string]bool, error) {
-	have := make(map[string]bool, len(hashes))
+// storedSizes returns the size of each of hashes that mp_files holds
+// (absent: not stored), asking in chunks so a large build stays inside both
+// backends' parameter limits.
+func storedSizes(ctx context.Context, q queryer, hashes []string) (map[string]int64, error) {
+	out := make(map[string]int64, len(hashes))
 	const chunk = 500
 	for lo := 0; lo < len(hashes); lo += chunk {
 		part := hashes[lo:min(lo+chunk, len(hashes))]
@@ -263,17 +264,18 @@ func storedAmong(ctx context.Context, q queryer, hashes []string) (map[string]bo
 		for i, h := range part {
 			args[i] = h
 		}
-		rows, err := q.Query(ctx, "SELECT hash FROM mp_files WHERE hash IN (?"+strings.Repeat(", ?", len(part)-1)+")", args...)
+		rows, err := q.Query(ctx, "SELECT hash, size FROM mp_files WHERE hash IN (?"+strings.Repeat(", ?", len(part)-1)+")", args...)
 		if err != nil {
 			return nil, err
 		}
 		for rows.Next() {
 			var h string
-			if err := rows.Scan(&h); err != nil {
+			var n int64
+			if err := rows.Scan(&h, &n); err != nil {
 				rows.Close()
 				return nil, err
 			}
-			have[h] = true
+			out[h] = n
 		}
 		if err := rows.Close(); err != nil {
 			return nil, err
@@ -282,7 +284,12 @@ func storedAmong(ctx context.Context, q queryer, hashes []string) (map[string]bo
 			return nil, err
 		}
 	}
-	return have, nil
+	return out, nil
+}
+
+// StoredSizes returns the size of each of hashes the server stores.
+func (r *Registry) StoredSizes(ctx context.Context, hashes []string) (map[string]int64, error) {
+	return storedSizes(ctx, r.db, hashes)
 }
 
 // Missing returns which of hashes the server does not store, in their order.
@@ -292,15 +299,15 @@ func (r *Registry) Missing(ctx context.Context, hashes []string) ([]string, erro
 			return nil, &InvalidError{"hashes", fmt.Sprintf("%q is not a lowercase hex SHA-256", h)}
 		}
 	}
-	have, err := storedAmong(ctx, r.db, hashes)
+	have, err := storedSizes(ctx, r.db, hashes)
 	if err != nil {
 		return nil, err
 	}
 	out := []string{}
 	for _, h := range hashes {
-		if !have[h] {
+		if _, ok := have[h]; !ok {
 			out = append(out, h)
-			have[h] = true // each once
+			have[h] = 0 // each once
 		}
 	}
 	return out, nil

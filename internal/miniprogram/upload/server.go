@@ -45,6 +45,7 @@ const (
 type Files interface {
 	MiniPrograms
 	Missing(ctx context.Context, hashes []string) ([]string, error)
+	StoredSizes(ctx context.Context, hashes []string) (map[string]int64, error)
 	PutFile(ctx context.Context, hash string, data []byte) (bool, error)
 }
 
@@ -461,7 +462,7 @@ func (h *Handler) checkManifest(ctx context.Context, appid string, raw json.RawM
 	if sourceHash != "" && !seen[sourceHash] {
 		hashes = append(hashes, sourceHash)
 	}
-	sizes, err := storedSizes(ctx, h.cfg.DB, hashes)
+	sizes, err := h.cfg.Files.StoredSizes(ctx, hashes)
 	if err != nil {
 		return nil, err
 	}
@@ -502,37 +503,3 @@ func (h *Handler) checkManifest(ctx context.Context, appid string, raw json.RawM
 	return b, nil
 }
 
-// storedSizes returns the stored size of each of hashes that mp_files
-// holds, asking in chunks to stay inside both backends' parameter limits.
-// (host.Registry owns mp_files; this reads sizes only.)
-func storedSizes(ctx context.Context, db *store.DB, hashes []string) (map[string]int64, error) {
-	out := make(map[string]int64, len(hashes))
-	const chunk = 500
-	for lo := 0; lo < len(hashes); lo += chunk {
-		part := hashes[lo:min(lo+chunk, len(hashes))]
-		args := make([]any, len(part))
-		for i, h := range part {
-			args[i] = h
-		}
-		rows, err := db.Query(ctx, "SELECT hash, size FROM mp_files WHERE hash IN (?"+strings.Repeat(", ?", len(part)-1)+")", args...)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			var h string
-			var n int64
-			if err := rows.Scan(&h, &n); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			out[h] = n
-		}
-		if err := rows.Close(); err != nil {
-			return nil, err
-		}
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
-}
