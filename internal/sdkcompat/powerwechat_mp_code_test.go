@@ -16,8 +16,8 @@ import (
 	"github.com/ArtisanCloud/PowerWeChat/v3/src/openPlatform/authorizer/miniProgram/tester"
 	testerRequest "github.com/ArtisanCloud/PowerWeChat/v3/src/openPlatform/authorizer/miniProgram/tester/request"
 
-	"superapp/internal/release"
 	"superapp/internal/account"
+	"superapp/internal/release"
 	"superapp/internal/testserver"
 )
 

@@ -502,4 +502,3 @@ func (h *Handler) checkManifest(ctx context.Context, appid string, raw json.RawM
 	b.bytes = total
 	return b, nil
 }
-
