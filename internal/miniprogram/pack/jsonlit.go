@@ -37,9 +37,12 @@ const minJSONLiteral = 8 << 10
 var shadowsJSON = regexp.MustCompile(`\b(?:var|let|const|function|class)\s+JSON\b|[,{(]\s*JSON\s*[,})=]`)
 
 // literalsToJSON returns code with every large JSON-expressible top-level
-// declaration literal replaced by JSON.parse('…') and true, or code itself
-// and false when there is none (or the scan is unsure).
-func literalsToJSON(code []byte) ([]byte, bool) {
+// declaration literal replaced by JSON.parse(…) and true, or code itself
+// and false when there is none (or the scan is unsure). external decides
+// where each literal's JSON text goes: the expression it returns stands for
+// the text (a data file, see pack.go), or, when it returns "", the text is
+// inlined as a '…' string.
+func literalsToJSON(code []byte, external func(json []byte) string) ([]byte, bool) {
 	if len(code) < minJSONLiteral || shadowsJSON.Match(code) {
 		return code, false
 	}
@@ -73,9 +76,13 @@ func literalsToJSON(code []byte) ([]byte, bool) {
 	last := 0
 	for _, e := range edits {
 		out.Write(code[last:e.start])
-		out.WriteString("JSON.parse('")
-		writeSingleQuoted(&out, e.json)
-		out.WriteString("')")
+		if expr := external(e.json); expr != "" {
+			out.WriteString("JSON.parse(" + expr + ")")
+		} else {
+			out.WriteString("JSON.parse('")
+			writeSingleQuoted(&out, e.json)
+			out.WriteString("')")
+		}
 		last = e.end
 	}
 	out.Write(code[last:])

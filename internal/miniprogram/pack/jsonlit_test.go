@@ -3,6 +3,7 @@ package pack
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -25,7 +26,7 @@ func big(open, elem, close string) string {
 func TestLiteralsToJSONRewrites(t *testing.T) {
 	rows := big("[\n  ", `{ id: 1e5, sku: "SKU1", title: "李宁 无线耳机", 'q': 'it\'s', price: -0.5, n: .25, e: 5.e3, ok: true, none: null, tags: ["a", "b"], nested: { "k": [1, 2, [3]] } }`, "\n]")
 	code := "var x = 1;\nconst catalog = " + rows + ";\nfunction f() { return catalog.length; }\n"
-	rewritten, changed := literalsToJSON([]byte(code))
+	rewritten, changed := literalsToJSON([]byte(code), inline)
 	out := string(rewritten)
 	if !changed || !strings.Contains(out, "const catalog = JSON.parse('[{\"id\":1e5,\"sku\":\"SKU1\",\"title\":\"李宁 无线耳机\",\"q\":\"it\\'s\",\"price\":-0.5,\"n\":0.25,\"e\":5.0e3,") {
 		t.Fatalf("not rewritten as expected:\n%.300s", out)
@@ -60,7 +61,7 @@ func TestLiteralsToJSONLeavesAlone(t *testing.T) {
 		"regex with a backtick":  "const r = /`/;\nconst a = " + rows + ";\n",
 		"comment with a bracket": "// [\n/* { */\nconst a = " + rows + ";\n",
 	} {
-		b, changed := literalsToJSON([]byte(code))
+		b, changed := literalsToJSON([]byte(code), inline)
 		out := string(b)
 		rewritten := out != code
 		if rewritten != changed {
@@ -83,7 +84,7 @@ func TestLiteralsToJSONSameValues(t *testing.T) {
 	}
 	elem := `{ s: "tab\there \"q\" \\ \x41 \u00e9 \u{1F600} \uD83D\uDE00 \0 \v \b \f \r ' / \u2028", t: 'single "dq" \'sq\'', n: [0, -0, 1.5, -2e-7, 1e21, .5, 5., 12345678901234567890, 0.1], b: [true, false, null], "quoted key": { "é": 1, $d: 2, _u: 3, "123": 4 }, 7: "numeric key" }`
 	code := "const data = " + big("[\n  ", elem, "\n]") + ";\nmodule.exports = data;\n"
-	out, changed := literalsToJSON([]byte(code))
+	out, changed := literalsToJSON([]byte(code), inline)
 	if !changed || bytes.Equal(out, []byte(code)) {
 		t.Fatal("the literal was not rewritten")
 	}
@@ -130,4 +131,42 @@ func TestBuildDataModule(t *testing.T) {
 	if !strings.Contains(service, `define("app.js", function (require, module, exports) {`) {
 		t.Error("a code module was wrapped too")
 	}
+	if len(res.Manifest.Packages[0].Data) != 0 {
+		t.Errorf("a literal under %d bytes became a data file: %v", minDataFile, res.Manifest.Packages[0].Data)
+	}
+
+	// From minDataFile up, the JSON is a package file of its own, read by
+	// name; its bytes count toward the package.
+	var b strings.Builder
+	b.WriteString("export const stations = [\n")
+	for i := 0; b.Len() < minDataFile*3/2; i++ {
+		fmt.Fprintf(&b, "  { id: %d, name: \"站点 %d\", lines: [1, 2] },\n", i, i)
+	}
+	b.WriteString("]\n")
+	writeFile(t, dir, "miniprogram/utils/stations.js", []byte(b.String()))
+	writeFile(t, dir, "miniprogram/app.js", []byte("import { count } from './utils/regions'\nimport { stations } from './utils/stations'\nApp({ globalData: { count, n: stations.length } })\n"))
+	res = mustBuild(t, dir, Options{})
+	pkg := res.Manifest.Packages[0]
+	if len(pkg.Data) != 1 || !strings.HasPrefix(pkg.Data[0], "service-data/") || pkg.Files[pkg.Data[0]] == "" {
+		t.Fatalf("data files %v, files %v", pkg.Data, keysOf(pkg.Files))
+	}
+	name := pkg.Data[0]
+	service = string(file(t, res, 0, "service.js"))
+	if !strings.Contains(service, `const stations = JSON.parse(__data("`+name+`"));`) {
+		t.Fatalf("the module does not read its data file:\n%.400s", service[strings.Index(service, `define("utils/stations.js"`):])
+	}
+	data := file(t, res, 0, name)
+	if !strings.HasPrefix(string(data), `[{"id":0,"name":"站点 0","lines":[1,2]},`) {
+		t.Fatalf("data file starts %.80s", data)
+	}
+	var sum int64
+	for _, h := range pkg.Files {
+		sum += int64(len(res.Files[h]))
+	}
+	if pkg.Size != sum {
+		t.Errorf("package size %d, its files %d", pkg.Size, sum)
+	}
 }
+
+// inline keeps every literal's JSON in the code.
+func inline([]byte) string { return "" }

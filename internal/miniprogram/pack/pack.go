@@ -144,7 +144,10 @@ type Package struct {
 	Independent bool              `json:"independent,omitempty"`
 	Pages       []string          `json:"pages"`
 	Files       map[string]string `json:"files"` // package path → sha256 hex
-	Size        int64             `json:"size"`
+	// Data names the files of Files the logic layer receives as strings
+	// beside service.js (data literals moved out of the code, jsonlit.go).
+	Data []string `json:"data,omitempty"`
+	Size int64    `json:"size"`
 }
 
 // Build packs the project in dir. The error, if any, is a diag.List naming
@@ -168,6 +171,7 @@ func Build(dir string, opts Options) (res *Result, err error) {
 		sem:     make(chan struct{}, runtime.GOMAXPROCS(0)),
 		started: map[string]bool{},
 		code:    map[string]string{},
+		data:    map[string][]dataFile{},
 		sheets:  map[string]wxss.Sheet{},
 		npmUsed: map[string]bool{},
 		scopes:  styleScopes(proj),
@@ -196,6 +200,7 @@ type builder struct {
 	mu      sync.Mutex
 	started map[string]bool       // source paths with a job
 	code    map[string]string     // source path → its service.js statement
+	data    map[string][]dataFile // source path → the data files its module reads
 	sheets  map[string]wxss.Sheet // .wxss path → compiled sheet
 	npmUsed map[string]bool       // miniprogram_npm package dirs with a used file
 	errs    diag.List
@@ -374,6 +379,23 @@ func (b *builder) loadStyle(p string) ([]byte, error) {
 	return b.proj.Read(clean)
 }
 
+// Data files: a data literal (jsonlit.go) of minDataFile bytes or more is
+// shipped as its own package file, which the shell hands the logic layer as
+// a string beside service.js (its name in Package.Data); the module reads it
+// with __data(name). Its bytes then skip the script's load and compile: a
+// worker's importScripts of a Blob costs about as much again as compiling
+// it (docs/benchmarks.md).
+const minDataFile = 64 << 10
+
+// dataFile is one such file.
+type dataFile struct {
+	name string
+	json []byte
+}
+
+// dataFileName names a data file by its content.
+func dataFileName(json []byte) string { return "service-data/" + hashOf(json)[:16] + ".json" }
+
 // requireCall matches the require() calls esbuild prints (imports become
 // require calls too, always with double quotes).
 var requireCall = regexp.MustCompile(`\brequire\("((?:[^"\\]|\\.)*)"\)`)
@@ -421,7 +443,20 @@ func (b *builder) startJS(file string) {
 			b.fail(list)
 			return
 		}
-		code, hasData := literalsToJSON(res.Code)
+		var data []dataFile
+		code, hasData := literalsToJSON(res.Code, func(json []byte) string {
+			if len(json) < minDataFile {
+				return ""
+			}
+			d := dataFile{name: dataFileName(json), json: json}
+			data = append(data, d)
+			return "__data(" + strconv.Quote(d.name) + ")"
+		})
+		if len(data) > 0 {
+			b.mu.Lock()
+			b.data[file] = data
+			b.mu.Unlock()
+		}
 		if hasData {
 			// Parenthesized, V8 compiles the module function with the script
 			// instead of scanning its megabyte of JSON text a second time
@@ -549,6 +584,7 @@ func (b *builder) assemble(appid string) (*Result, error) {
 	res := &Result{Files: map[string][]byte{}}
 	type pkgOut struct {
 		code   []string
+		data   []dataFile
 		sheets map[string]wxss.Sheet
 		assets []string
 		parts  []contribution
@@ -573,6 +609,10 @@ func (b *builder) assemble(appid string) (*Result, error) {
 		o := outs[p.PackageOf(f)]
 		o.code = append(o.code, b.code[f])
 		o.parts = append(o.parts, contribution{f, int64(len(b.code[f]) + 1)})
+		for _, d := range b.data[f] {
+			o.data = append(o.data, d)
+			o.parts = append(o.parts, contribution{f, int64(len(d.json))})
+		}
 	}
 	for f, s := range b.sheets {
 		o := outs[p.PackageOf(f)]
@@ -604,6 +644,12 @@ func (b *builder) assemble(appid string) (*Result, error) {
 			mp.Size += int64(len(data))
 		}
 		add("service.js", []byte(strings.Join(o.code, "\n")))
+		for _, d := range o.data {
+			if _, dup := mp.Files[d.name]; !dup {
+				add(d.name, d.json)
+				mp.Data = append(mp.Data, d.name)
+			}
+		}
 		styles, err := marshal(o.sheets)
 		if err != nil {
 			return nil, diag.List{diag.Errorf("styles.json", 0, 0, "%v", err)}

@@ -82,6 +82,8 @@ export interface PackageInfo {
   independent?: boolean;
   pages?: string[];
   files: Record<string, string>;
+  /** Names in files of the data files the logic layer gets as strings (Code). */
+  data?: string[];
   size: number;
 }
 
@@ -261,9 +263,13 @@ export type ViewToLogic = MsgBoot | MsgEvent | MsgResult | MsgAcked | MsgViewEve
 
 /**
  * A package's service.js: text, or (to a frame whose ready said warm) a
- * Blob, which crosses to the frame and its worker by reference.
+ * Blob, which crosses to the frame and its worker by reference. A package
+ * whose manifest lists data files (Package.data: large data literals pack
+ * moved out of the code) comes as {script, data}: the data files' texts by
+ * name, which the module reads with __data(name) — strings post cheaply,
+ * where every byte of a script is loaded and compiled again in the worker.
  */
-export type Code = string | Blob;
+export type Code = string | Blob | { script: string | Blob; data: Record<string, string> };
 
 /** A package as the shell sends it; styles is styles.json parsed, or (to a warm frame) its text. */
 export interface PackageTexts {

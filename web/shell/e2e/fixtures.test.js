@@ -795,6 +795,9 @@ test('news: swiper autoplay, onReachBottom paging, onPageScroll + pageScrollTo, 
   await hasText(p.locator('#loaded-count'), '10');
   await hasText(p.locator('#page-no'), '1');
   await hasText(p.locator('#load-hint'), '上拉加载更多');
+  // data/cities.js is a data literal over 64 KiB: pack ships it as a data
+  // file the logic layer gets beside service.js and reads with __data.
+  await hasText(p.locator('#city-count'), '1240');
   assert.equal(await p.locator('#news-list > wx-navigator').count(), 10);
   await hasText(p.locator('#news-hot-1 .news-title'), '热点新闻第 1 条：这是一条用于测试的标题');
   await hasText(p.locator('#banner-current'), '1');

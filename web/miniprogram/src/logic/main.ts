@@ -33,8 +33,20 @@ g.getCurrentPages = getCurrentPages;
 g.wx = wx;
 
 setPoster((msg) => self.postMessage(msg));
-/** Evaluates a script given as text or as a Blob (a Blob part is not copied). */
+/** The texts of the packages' data files, by name (Code's {script, data}). */
+const dataFiles = new Map<string, string>();
+g.__data = (name: string): string => {
+  const text = dataFiles.get(name);
+  if (text === undefined) throw new Error(`data file "${name}" is not loaded (its package is not)`);
+  return text;
+};
+
+/** Evaluates a script given as text or as a Blob (a Blob part is not copied), after its data files. */
 function importScript(code: Code): void {
+  if (typeof code === 'object' && !(code instanceof Blob)) {
+    for (const [name, text] of Object.entries(code.data)) dataFiles.set(name, text);
+    code = code.script;
+  }
   const url = URL.createObjectURL(new Blob([code], { type: 'text/javascript' }));
   try {
     self.importScripts!(url);

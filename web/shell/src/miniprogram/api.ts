@@ -9,8 +9,11 @@ export interface Manifest {
   app: { pages?: string[]; entryPagePath?: string; window?: { navigationBarTitleText?: string } } & Record<string, unknown>;
   pages: Record<string, Record<string, unknown>>;
   components: Record<string, Record<string, unknown>>;
-  packages: { root: string; name?: string; independent?: boolean; pages?: string[]; files: Record<string, string>; size: number }[];
+  packages: { root: string; name?: string; independent?: boolean; pages?: string[]; files: Record<string, string>; data?: string[]; size: number }[];
 }
+
+/** A package's code as the frame takes it (web/miniprogram/src/protocol.ts Code): service.js, with its data files' texts when the package has any. */
+export type Code = string | Blob | { script: string | Blob; data: Record<string, string> };
 
 export interface MiniProgramSummary {
   appid: string;

@@ -13,7 +13,7 @@
 // claimed; a claimed frame is its session's forever and is destroyed with
 // it, never reused. Spares are made only while someone is signed in.
 import type { User } from '../api';
-import { fetchBlob, fetchText, mpApi, runtimeInfo, type Launch, type Manifest } from './api';
+import { fetchBlob, fetchText, mpApi, runtimeInfo, type Code, type Launch, type Manifest } from './api';
 import { handleCall, type BridgeUI } from './bridge';
 import * as storage from './storage';
 
@@ -559,7 +559,7 @@ function entryPage(m: Manifest): string {
  * takes service.js as a Blob and styles.json as its text, which cross to it
  * without being copied or cloned as an object graph.
  */
-async function packageTexts(launch: Launch, root: string, asBlob = false): Promise<{ service: string | Blob; styles: string | Record<string, unknown> }> {
+async function packageTexts(launch: Launch, root: string, asBlob = false): Promise<{ service: Code; styles: string | Record<string, unknown> }> {
   const pkg = launch.manifest.packages.find((p) => p.root === root);
   if (!pkg) throw new Error(`the build has no package ${JSON.stringify(root)}`);
   const url = (name: string) => {
@@ -567,9 +567,13 @@ async function packageTexts(launch: Launch, root: string, asBlob = false): Promi
     if (!h) throw new Error(`package ${JSON.stringify(root)} has no ${name}`);
     return launch.asset_base + h + '?n=' + encodeURIComponent(name);
   };
-  const [service, styles] = await Promise.all([
+  const dataNames = pkg.data ?? [];
+  const [script, styles, ...data] = await Promise.all([
     asBlob ? fetchBlob(url('service.js')) : fetchText(url('service.js')),
     pkg.files['styles.json'] ? fetchText(url('styles.json')) : Promise.resolve('{}'),
+    ...dataNames.map((name) => fetchText(url(name))),
   ]);
+  // Data files go beside the script as strings (see Code).
+  const service: Code = dataNames.length ? { script, data: Object.fromEntries(dataNames.map((n, i) => [n, data[i]])) } : script;
   return { service, styles: asBlob ? styles : JSON.parse(styles) };
 }

@@ -1,4 +1,5 @@
 import { categories, fetchPage } from '../../data/articles'
+import { cities } from '../../data/cities'
 
 const SHOW_TOP_AFTER = 600 // px scrolled before the back-to-top button shows
 
@@ -18,6 +19,7 @@ Page({
     hasMore: true,
     loading: false,
     refreshCount: 0,
+    cityCount: cities.length,
     showTop: false
   },
 
