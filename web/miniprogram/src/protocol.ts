@@ -265,11 +265,11 @@ export type ViewToLogic = MsgBoot | MsgEvent | MsgResult | MsgAcked | MsgViewEve
  * A package's service.js: text, or (to a frame whose ready said warm) a
  * Blob, which crosses to the frame and its worker by reference. A package
  * whose manifest lists data files (Package.data: large data literals pack
- * moved out of the code) comes as {script, data}: the data files' texts by
- * name, which the module reads with __data(name) — strings post cheaply,
- * where every byte of a script is loaded and compiled again in the worker.
+ * moved out of the code) comes as {script, data}: the data files by name,
+ * as text or Blobs, which the module reads with __data(name) — read once,
+ * when the module first runs, and never compiled as script.
  */
-export type Code = string | Blob | { script: string | Blob; data: Record<string, string> };
+export type Code = string | Blob | { script: string | Blob; data: Record<string, string | Blob> };
 
 /** A package as the shell sends it; styles is styles.json parsed, or (to a warm frame) its text. */
 export interface PackageTexts {

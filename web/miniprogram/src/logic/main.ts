@@ -33,12 +33,14 @@ g.getCurrentPages = getCurrentPages;
 g.wx = wx;
 
 setPoster((msg) => self.postMessage(msg));
-/** The texts of the packages' data files, by name (Code's {script, data}). */
-const dataFiles = new Map<string, string>();
+/** The packages' data files by name (Code's {script, data}); a Blob is read when first asked for. */
+const dataFiles = new Map<string, string | Blob>();
+declare const FileReaderSync: { new (): { readAsText(b: Blob): string } };
 g.__data = (name: string): string => {
-  const text = dataFiles.get(name);
-  if (text === undefined) throw new Error(`data file "${name}" is not loaded (its package is not)`);
-  return text;
+  let file = dataFiles.get(name);
+  if (file === undefined) throw new Error(`data file "${name}" is not loaded (its package is not)`);
+  if (typeof file !== 'string') dataFiles.set(name, (file = new FileReaderSync().readAsText(file)));
+  return file;
 };
 
 /** Evaluates a script given as text or as a Blob (a Blob part is not copied), after its data files. */

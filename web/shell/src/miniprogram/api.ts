@@ -13,7 +13,7 @@ export interface Manifest {
 }
 
 /** A package's code as the frame takes it (web/miniprogram/src/protocol.ts Code): service.js, with its data files' texts when the package has any. */
-export type Code = string | Blob | { script: string | Blob; data: Record<string, string> };
+export type Code = string | Blob | { script: string | Blob; data: Record<string, string | Blob> };
 
 export interface MiniProgramSummary {
   appid: string;

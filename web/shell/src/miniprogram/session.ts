@@ -571,7 +571,7 @@ async function packageTexts(launch: Launch, root: string, asBlob = false): Promi
   const [script, styles, ...data] = await Promise.all([
     asBlob ? fetchBlob(url('service.js')) : fetchText(url('service.js')),
     pkg.files['styles.json'] ? fetchText(url('styles.json')) : Promise.resolve('{}'),
-    ...dataNames.map((name) => fetchText(url(name))),
+    ...dataNames.map((name) => (asBlob ? fetchBlob(url(name)) : fetchText(url(name)))),
   ]);
   // Data files go beside the script as strings (see Code).
   const service: Code = dataNames.length ? { script, data: Object.fromEntries(dataNames.map((n, i) => [n, data[i]])) } : script;
