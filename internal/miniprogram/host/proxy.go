@@ -49,9 +49,12 @@ const (
 	// maxRedirects is how many redirects a call follows, each checked like
 	// the first URL.
 	maxRedirects = 5
-	// MaxCallsPerUser is WeChat's limit on concurrent wx.request,
-	// wx.uploadFile and wx.downloadFile calls (10), per user here.
-	MaxCallsPerUser = 10
+	// MaxCallsPerUser bounds a user's proxied calls in flight. WeChat's
+	// own limit, 10 requests, uploads and downloads per mini program with
+	// the rest queued, is kept by the runtime (logic/api/network.ts); this
+	// is the server's guard across a user's mini programs and tabs, with
+	// room for calls a mini program aborted that are still finishing.
+	MaxCallsPerUser = 32
 )
 
 // proxy holds the outgoing HTTP client.

@@ -121,6 +121,39 @@ test('request: abort fails the task at once and ignores the late answer', async 
   eq(results, ['request:fail abort']);
 });
 
+test('request, uploadFile, downloadFile: at most 10 at once, the rest queued in order; an aborted queued task leaves the queue', async () => {
+  const pending = [];
+  const { wx, calls } = await boot((name, args) => new Promise((resolve) => pending.push(() => resolve(name === 'downloadFile' ? { tempFilePath: 'data:,x', statusCode: 200 } : { data: args[0].url, statusCode: 200, header: {} }))));
+  const done = [];
+  const tasks = [];
+  for (let i = 0; i < 14; i++) {
+    const url = `https://a.example/${i}`;
+    const api = i === 12 ? wx.downloadFile : wx.request;
+    tasks.push(api({ url, success: () => done.push(i), fail: (e) => done.push(`${i} ${e.errMsg}`) }));
+  }
+  await settle();
+  assert.equal(calls.length, 10, 'ten reach the shell, four wait');
+  tasks[11].abort(); // queued: fails at once, never sent
+  await settle();
+  assert.deepEqual(done, ['11 request:fail abort']);
+  pending.shift()(); // the first ends: the next in line (10) goes
+  await settle();
+  assert.equal(calls.length, 11);
+  assert.equal(calls[10].args[0].url, 'https://a.example/10');
+  pending.shift()();
+  await settle();
+  assert.equal(calls[11].name, 'downloadFile', 'then 12 (11 left the queue)');
+  pending.shift()();
+  await settle();
+  assert.equal(calls[12].args[0].url, 'https://a.example/13');
+  while (pending.length) {
+    pending.shift()();
+    await settle();
+  }
+  assert.equal(calls.length, 13, 'every task but the aborted one was sent once');
+  assert.deepEqual([...done].filter((d) => typeof d === 'number').sort((x, y) => x - y), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 13]);
+});
+
 test('chooseImage then uploadFile: temp paths, upload message shape, final progress', async () => {
   const { wx, named } = await boot((name) => {
     if (name === 'media.choose') return { files: [{ path: 'blob:null/1', size: 2048, type: 'image/png', fileType: 'image', width: 10, height: 20 }, { path: 'blob:null/2', size: 5, type: 'image/png', fileType: 'image' }] };

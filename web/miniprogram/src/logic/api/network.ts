@@ -39,6 +39,45 @@ function abortable() {
   return { aborted, abort };
 }
 
+/**
+ * WeChat runs at most 10 requests, uploads and downloads of a mini program
+ * at once and queues the rest in order (base library 1.4.0 and later; before
+ * that they failed). A queued task that is aborted leaves the queue.
+ */
+export const MAX_NETWORK_TASKS = 10;
+let networkRunning = 0;
+const networkQueue: Array<() => void> = [];
+
+function releaseNetworkSlot(): void {
+  const next = networkQueue.shift();
+  if (next) next(); // the slot passes on
+  else networkRunning--;
+}
+
+/** Runs a network task once one of the 10 slots is free (or fails when aborted first). */
+async function inNetworkSlot<T>(aborted: Promise<never>, run: () => Promise<T>): Promise<T> {
+  if (networkRunning < MAX_NETWORK_TASKS) {
+    networkRunning++;
+  } else {
+    let go: () => void = () => {};
+    const turn = new Promise<void>((resolve) => (go = resolve));
+    networkQueue.push(go);
+    try {
+      await Promise.race([turn, aborted]);
+    } catch (e) {
+      const i = networkQueue.indexOf(go);
+      if (i >= 0) networkQueue.splice(i, 1);
+      else releaseNetworkSlot(); // granted just as it was aborted
+      throw e;
+    }
+  }
+  try {
+    return await run();
+  } finally {
+    releaseNetworkSlot();
+  }
+}
+
 function headerTask() {
   const headers = new Listeners<Record<string, unknown>>();
   return {
@@ -61,7 +100,7 @@ defineApi('request', (o: Opts = {}) => {
     args.method = method;
     args.dataType = o.dataType ?? 'json';
     args.responseType = o.responseType ?? 'text';
-    const r = (await Promise.race([callShell('request', args), aborted])) as Opts;
+    const r = (await inNetworkSlot(aborted, () => Promise.race([callShell('request', args), aborted]))) as Opts;
     const res = { data: r.data, statusCode: r.statusCode, header: r.header || {}, cookies: r.cookies || [] };
     h.headers.emit({ header: res.header, statusCode: res.statusCode, cookies: res.cookies });
     return res;
@@ -78,7 +117,7 @@ defineApi('uploadFile', (o: Opts = {}) => {
     need(o, 'url', 'String');
     need(o, 'filePath', 'String');
     need(o, 'name', 'String');
-    const r = (await Promise.race([callShell('uploadFile', plain(o)), aborted])) as Opts;
+    const r = (await inNetworkSlot(aborted, () => Promise.race([callShell('uploadFile', plain(o)), aborted]))) as Opts;
     // The proxy answers once the whole body is sent: one final progress report.
     const size = tempFileSize(String(o.filePath));
     progress.emit({ progress: 100, totalBytesSent: size, totalBytesExpectedToSend: size });
@@ -94,7 +133,7 @@ defineApi('downloadFile', (o: Opts = {}) => {
   const task = { abort: () => abort('abort'), ...h.methods, onProgressUpdate: progress.on, offProgressUpdate: progress.off };
   return taskCall('downloadFile', o, task, async () => {
     need(o, 'url', 'String');
-    const r = (await Promise.race([callShell('downloadFile', plain(o, 'filePath')), aborted])) as Opts;
+    const r = (await inNetworkSlot(aborted, () => Promise.race([callShell('downloadFile', plain(o, 'filePath')), aborted]))) as Opts;
     const header = (r.header || {}) as Record<string, unknown>;
     h.headers.emit({ header, statusCode: r.statusCode as number });
     const path = String(r.tempFilePath ?? '');
