@@ -64,22 +64,20 @@ type flexText string
 func (f *flexText) UnmarshalJSON(b []byte) error {
 	b = bytes.TrimSpace(b)
 	switch {
-	case string(b) == "null":
-		return nil
-	case len(b) > 0 && b[0] == '"':
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
-		}
-		*f = flexText(s)
 	case len(b) > 0 && (b[0] == '{' || b[0] == '['):
 		var buf bytes.Buffer
 		if err := json.Compact(&buf, b); err != nil {
 			return err
 		}
 		*f = flexText(buf.String())
-	default: // a number or boolean, e.g. is_comm_nearby: 1
+	case string(b) == "true" || string(b) == "false": // e.g. is_comm_nearby
 		*f = flexText(b)
+	default: // null, a string or a number: as flexString takes them
+		var s flexString
+		if err := s.UnmarshalJSON(b); err != nil {
+			return err
+		}
+		*f = flexText(s)
 	}
 	return nil
 }

@@ -121,6 +121,20 @@ func (r *Registry) MiniProgram(ctx context.Context, appid string) (*account.App,
 	return app, nil
 }
 
+// fileCount is how many distinct files a stored manifest names (0 when it
+// does not parse, which a stored one always does).
+func fileCount(manifest []byte) int {
+	var m pack.Manifest
+	if json.Unmarshal(manifest, &m) != nil {
+		return 0
+	}
+	hashes, err := manifestFiles(&m)
+	if err != nil {
+		return 0
+	}
+	return len(hashes)
+}
+
 // manifestFiles lists every distinct hash a manifest names, sorted.
 func manifestFiles(m *pack.Manifest) ([]string, error) {
 	seen := map[string]bool{}
@@ -364,12 +378,7 @@ func (r *Registry) DevBuild(ctx context.Context, appid string) (*Build, []byte, 
 	if err != nil {
 		return nil, nil, err
 	}
-	var m pack.Manifest
-	if err := json.Unmarshal([]byte(manifest), &m); err == nil {
-		if hashes, err := manifestFiles(&m); err == nil {
-			b.Files = len(hashes)
-		}
-	}
+	b.Files = fileCount([]byte(manifest))
 	return b, []byte(manifest), nil
 }
 
@@ -419,13 +428,7 @@ func (r *Registry) Launch(ctx context.Context, appid, userID, env string) (*Buil
 			if err != nil {
 				return nil, nil, nil, err
 			}
-			b := &Build{AppID: appid, ManifestHash: res.ManifestHash, BuiltAt: res.CreatedAt}
-			var m pack.Manifest
-			if json.Unmarshal(manifest, &m) == nil {
-				if hashes, err := manifestFiles(&m); err == nil {
-					b.Files = len(hashes)
-				}
-			}
+			b := &Build{AppID: appid, ManifestHash: res.ManifestHash, BuiltAt: res.CreatedAt, Files: fileCount(manifest)}
 			return b, manifest, &LaunchVersion{ID: res.VersionID, Channel: res.Channel, ExtJSON: res.ExtJSON}, nil
 		case errors.Is(err, release.ErrNoVersion) && (env == "" || env == "release"):
 			// Nothing released: the dev-mode build below.

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openBrowser, startSuperapp } from './harness.js';
+import { openBrowser, startSuperapp, tourLaunchOptions } from './harness.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '../../..');
@@ -22,18 +22,6 @@ let context;
 let page;
 let tour;
 let token;
-
-const frame = () => page.frameLocator('[data-testid=mp-frame]:visible');
-
-/** Taps the tour's launchOptions button and returns what it shows. */
-async function launchOptions() {
-  const f = frame();
-  const r = f.locator('#r-launchOptions');
-  await f.locator('#b-launchOptions').scrollIntoViewIfNeeded();
-  await f.locator('#b-launchOptions').click();
-  await assert.doesNotReject(() => r.filter({ hasText: /^\s*ok: / }).waitFor());
-  return JSON.parse((await r.textContent()).trim().slice(4));
-}
 
 async function wxa(path, body) {
   const r = await fetch(`${base}${path}?access_token=${token}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
@@ -68,7 +56,7 @@ test('a code picked from the album opens its page with scene 1049 and query.scen
   await page.goto(base + '/scan');
   await page.locator('#scan-image').setInputFiles(file);
   await page.waitForURL((u) => u.pathname === '/miniprogram/' + tour);
-  const launch = await launchOptions();
+  const launch = await tourLaunchOptions(page);
   assert.equal(launch.scene, 1049);
   assert.equal(launch.path, 'pages/index/index');
   assert.equal(launch.query.scene, encodeURIComponent('id=7&u=x'));
@@ -79,7 +67,7 @@ test("opening a code's address is a camera scan (1047)", async () => {
   assert.equal(r.status, 200);
   await page.goto(`${base}/mpcode/${tour}?page=pages%2Findex%2Findex&scene=a%3D1`);
   await page.waitForURL((u) => u.pathname === '/miniprogram/' + tour);
-  const launch = await launchOptions();
+  const launch = await tourLaunchOptions(page);
   assert.equal(launch.scene, 1047);
   assert.equal(launch.query.scene, 'a%3D1');
 });
@@ -127,7 +115,7 @@ test('a code in a chat image, long-pressed and recognized, opens with scene 1048
   await image.dispatchEvent('contextmenu');
   await page.getByRole('dialog', { name: 'Recognize the code in the image?' }).getByRole('button', { name: 'Recognize' }).click();
   await page.waitForURL((u) => u.pathname === '/miniprogram/' + tour);
-  const launch = await launchOptions();
+  const launch = await tourLaunchOptions(page);
   assert.equal(launch.scene, 1048);
   assert.equal(launch.query.scene, encodeURIComponent('from=poster'));
   assert.deepEqual(problems, []);

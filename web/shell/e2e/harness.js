@@ -140,3 +140,16 @@ export function acceptEchoWebSocket(req, socket, seen, prefix = '') {
   });
   socket.on('error', () => {});
 }
+
+/**
+ * Taps the apitour fixture's launchOptions button in the visible mini
+ * program frame and returns what wx.getLaunchOptionsSync() answered.
+ */
+export async function tourLaunchOptions(page) {
+  const f = page.frameLocator('[data-testid=mp-frame]:visible');
+  const r = f.locator('#r-launchOptions');
+  await f.locator('#b-launchOptions').scrollIntoViewIfNeeded();
+  await f.locator('#b-launchOptions').click();
+  await r.filter({ hasText: /^\s*ok: / }).waitFor();
+  return JSON.parse((await r.textContent()).trim().slice(4));
+}

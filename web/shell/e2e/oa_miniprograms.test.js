@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openBrowser, startSuperapp } from './harness.js';
+import { openBrowser, startSuperapp, tourLaunchOptions } from './harness.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '../../..');
@@ -27,18 +27,6 @@ let token;
 let tour; // its mini program, linked and on the profile
 let hidden; // linked, not on the profile
 let partner; // another subject's, confirmed later
-
-const frame = () => page.frameLocator('[data-testid=mp-frame]:visible');
-
-/** Taps the tour's launchOptions button and returns what it shows. */
-async function launchOptions() {
-  const f = frame();
-  const r = f.locator('#r-launchOptions');
-  await f.locator('#b-launchOptions').scrollIntoViewIfNeeded();
-  await f.locator('#b-launchOptions').click();
-  await assert.doesNotReject(() => r.filter({ hasText: /^\s*ok: / }).waitFor());
-  return JSON.parse((await r.textContent()).trim().slice(4));
-}
 
 async function wechat(path, body) {
   const r = await fetch(`${base}${path}?access_token=${token}`, {
@@ -99,7 +87,7 @@ test('the profile lists confirmed, shown mini programs; tapping one opens it wit
 
   await page.locator(`[data-testid=account-miniprogram][data-appid="${tour}"]`).click();
   await page.locator(`[data-testid=mp-container][data-appid="${tour}"][data-scene="1020"]`).waitFor();
-  assert.equal((await launchOptions()).scene, 1020);
+  assert.equal((await tourLaunchOptions(page)).scene, 1020);
   await page.getByTestId('mp-close').click();
 });
 
@@ -125,7 +113,7 @@ test('the menu button opens the linked mini program with scene 1035, a template 
   await page.getByTestId('conversation').waitFor();
   await page.getByRole('button', { name: 'Tour' }).click();
   await page.locator(`[data-testid=mp-container][data-appid="${tour}"][data-scene="1035"]`).waitFor();
-  assert.equal((await launchOptions()).scene, 1035);
+  assert.equal((await tourLaunchOptions(page)).scene, 1035);
   await page.getByTestId('mp-close').click();
 
   const { data } = await wechat('/cgi-bin/user/get');
@@ -140,7 +128,7 @@ test('the menu button opens the linked mini program with scene 1035, a template 
   await page.goto(`${base}/chats/${paper.appid}`);
   await page.getByTestId('template-card').getByRole('button', { name: /Details/ }).click();
   await page.locator(`[data-testid=mp-container][data-appid="${tour}"][data-scene="1043"]`).waitFor();
-  assert.equal((await launchOptions()).scene, 1043);
+  assert.equal((await tourLaunchOptions(page)).scene, 1043);
   await page.getByTestId('mp-close').click();
   assert.deepEqual(problems, []);
 });
