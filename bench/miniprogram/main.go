@@ -1,12 +1,13 @@
 // Command miniprogram is the mini program runtime benchmark (docs/benchmarks.md,
 // "Mini program runtime"). In one run it measures
 //
-//	cold    cold and warm start of every fixture in testdata/miniprograms and
-//	        of the generated ~2 MB "big" package, in headless Chromium against
-//	        `superapp serve --dev`: opened from an idle shell (a tap in
-//	        Discover's recent list; the definition docs/benchmarks.md uses)
-//	        and by navigating the page to /miniprogram/<appid> (shell boot
-//	        included), plus resuming one from the background;
+//	cold    cold and warm start, in WeChat's terms, of every fixture in
+//	        testdata/miniprograms and of the generated ~2 MB "big" package, in
+//	        headless Chromium against `superapp serve --dev`. Cold (the app in
+//	        no memory): a tap in an idle shell's Discover recent list, with
+//	        the package downloaded or already in the HTTP cache, and by
+//	        navigating the page to /miniprogram/<appid> (shell boot
+//	        included); warm: the app brought back from the background;
 //	compile the WXML/WXS/WXSS compilers (and pack.Build) over the fixture
 //	        corpus and the component libraries, beside WeChat's wcc/wcsc on the
 //	        same files;
