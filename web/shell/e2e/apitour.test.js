@@ -15,7 +15,7 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { acceptEchoWebSocket, openBrowser, startSuperapp } from './harness.js';
+import { acceptEchoWebSocket, docScreenshot, openBrowser, startSuperapp } from './harness.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '../../..');
@@ -334,7 +334,7 @@ test('subscribe messages and payment fail with their errMsg; wx.cloud is absent'
   assert.match(await run('requestPayment'), /^fail: requestPayment:fail \S/);
   assert.equal(await run('cloud'), 'ok: absent');
   await frame().locator('#b-storageSync').scrollIntoViewIfNeeded();
-  await page.screenshot({ path: join(repo, 'docs', 'screenshots', 'mp-apitour.png') });
+  await page.screenshot({ path: docScreenshot('mp-apitour.png') });
   await page.screenshot({ path: join(shots, 'tour-01-results.png') });
 });
 

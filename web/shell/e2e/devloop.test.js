@@ -15,7 +15,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openBrowser } from './harness.js';
+import { docScreenshot, openBrowser } from './harness.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '../../..');
@@ -134,7 +134,7 @@ test('a syntax error shows the overlay naming file:line:col over the running bui
   assert.ok(out.includes(lines[0]), `the terminal shows the same error:\n${out}`);
   // The last good build keeps running beneath.
   await (await frame()).getByText('Edited on disk, mini program').waitFor();
-  await page.screenshot({ path: join(repo, 'docs', 'screenshots', 'mp-dev-error.png') });
+  await page.screenshot({ path: docScreenshot('mp-dev-error.png') });
   await page.screenshot({ path: join(shots, 'dev-01-error-overlay.png') });
 
   writeFileSync(wxml, original.replace('Hello,', 'Fixed,'));

@@ -7,20 +7,20 @@
 // roots. The ids asserted on are the ones testdata/miniprograms/README.md
 // documents.
 //
-// Screenshots (390×844) go to docs/screenshots/mp-<fixture>-<step>.png, or
-// to $FIXTURE_SCREENSHOT_DIR. Environment: see harness.js.
+// Screenshots (390×844): mp-<fixture>-<step>.png, see docScreenshot in
+// harness.js (docs/screenshots with SUPERAPP_DOC_SCREENSHOTS=1). Environment:
+// see harness.js.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openBrowser, startSuperapp } from './harness.js';
+import { docScreenshot, openBrowser, startSuperapp } from './harness.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '../../..');
 const fixtures = join(repo, 'testdata', 'miniprograms');
-const shots = process.env.FIXTURE_SCREENSHOT_DIR || join(repo, 'docs', 'screenshots');
 
 const tmp = mkdtempSync(join(tmpdir(), 'superapp-e2e-fixtures-'));
 let app; // { base, bin, dataDir, stop }
@@ -39,7 +39,7 @@ async function shot(fixture, step) {
   for (const fr of page.frames()) {
     if (fr !== page.mainFrame()) await fr.waitForFunction(() => !document.querySelector('.mp-enter')).catch(() => {});
   }
-  await page.screenshot({ path: join(shots, `mp-${fixture}-${step}.png`) });
+  await page.screenshot({ path: docScreenshot(`mp-${fixture}-${step}.png`) });
 }
 
 async function signInNewUser() {
@@ -72,7 +72,6 @@ async function hasText(loc, text) {
 }
 
 before(async () => {
-  mkdirSync(shots, { recursive: true });
   app = await startSuperapp(tmp);
   base = app.base;
   // todo2 is the todo package under another appid: storage is per app.

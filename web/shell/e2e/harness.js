@@ -2,9 +2,11 @@
 // and Debian's chromium through playwright-core, set up the same way.
 //
 // Environment: CHROMIUM (default /usr/bin/chromium), SUPERAPP_BIN (a
-// prebuilt binary; default: go build ./cmd/superapp into the test's temp dir).
+// prebuilt binary; default: go build ./cmd/superapp into the test's temp dir),
+// SCREENSHOT_DIR and SUPERAPP_DOC_SCREENSHOTS=1 (see docScreenshot).
 import { createHash } from 'node:crypto';
 import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +23,19 @@ function freePort() {
       s.close(() => res(port));
     });
   });
+}
+
+
+/**
+ * The path to write a screenshot that docs/screenshots keeps a copy of:
+ * there when SUPERAPP_DOC_SCREENSHOTS=1 (to refresh the committed copies),
+ * else $SCREENSHOT_DIR (default /tmp/superapp-e2e-screenshots), so that a
+ * test run leaves the tree as it was.
+ */
+export function docScreenshot(name) {
+  const dir = process.env.SUPERAPP_DOC_SCREENSHOTS === '1' ? join(repo, 'docs', 'screenshots') : process.env.SCREENSHOT_DIR || '/tmp/superapp-e2e-screenshots';
+  mkdirSync(dir, { recursive: true });
+  return join(dir, name);
 }
 
 /**

@@ -17,7 +17,7 @@ import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openBrowser, startSuperapp } from './harness.js';
+import { docScreenshot, openBrowser, startSuperapp } from './harness.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '../../..');
@@ -237,7 +237,7 @@ test('the malicious package: every logic-layer attempt is absent or blocked', as
   // Forged messages were posted (to the view, the worker's only peer); their effect is checked below.
   assert.equal(attempts.forgedStorageCall, 'sent');
   assert.equal(attempts.forgedOps, 'sent');
-  await page.screenshot({ path: join(repo, 'docs', 'screenshots', 'mp-isolation.png') });
+  await page.screenshot({ path: docScreenshot('mp-isolation.png') });
   await page.screenshot({ path: join(shots, 'iso-01-results.png') });
 });
 
