@@ -115,7 +115,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	adminapi.New(p, keyHash).Register(mux)
 	shell.New(p).Register(mux)
 	host.NewHandler(host.Config{Registry: p.MiniPrograms, Accounts: p.Accounts, Identity: p.Identity, Login: p.Login,
-		Runtime: mpruntime.FS(), SessionCookie: shell.SessionCookie, Dev: cfg.Dev, DecodeQR: shell.DecodeQR}).Register(mux)
+		Runtime: mpruntime.FS(), SessionCookie: shell.SessionCookie, Dev: cfg.Dev, DecodeCode: shell.DecodeCode}).Register(mux)
 	upload.NewHandler(upload.Config{DB: p.DB, Files: p.MiniPrograms, Versions: p.Releases, Trust: opts.BehindProxy}).Register(mux)
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))

@@ -23,9 +23,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/makiuchi-d/gozxing"
-	"github.com/makiuchi-d/gozxing/qrcode"
-
 	"superapp/internal/account"
 	"superapp/internal/identity"
 	"superapp/internal/input"
@@ -528,24 +525,6 @@ func decodeQRImage(r *http.Request) (string, error) {
 		return "", errorf(http.StatusBadRequest, "no_qr_code", "image", "No QR code was found in this picture.")
 	}
 	return text, nil
-}
-
-// DecodeQR reads the text of the QR code in img. gozxing's detector
-// misjudges a few codes in a thousand even in clean images (ours); reading
-// the image as a bare code (PURE_BARCODE) finds those, so both are tried.
-func DecodeQR(img image.Image) (string, error) {
-	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
-	if err != nil {
-		return "", err
-	}
-	res, err := qrcode.NewQRCodeReader().Decode(bmp, map[gozxing.DecodeHintType]any{gozxing.DecodeHintType_TRY_HARDER: true})
-	if err != nil {
-		res, err = qrcode.NewQRCodeReader().Decode(bmp, map[gozxing.DecodeHintType]any{gozxing.DecodeHintType_PURE_BARCODE: true})
-	}
-	if err != nil {
-		return "", err
-	}
-	return res.GetText(), nil
 }
 
 // qrLanding is GET /q/{code}, the address inside an account's QR code:

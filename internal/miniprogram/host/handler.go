@@ -55,9 +55,10 @@ type Config struct {
 	// AllowPrivate lets the wx.request proxy reach loopback and private
 	// addresses (always in dev mode).
 	AllowPrivate bool
-	// DecodeQR reads the QR code in a picture for wx.scanCode (the shell's
-	// decoder, internal/shell.DecodeQR); nil answers 503.
-	DecodeQR func(image.Image) (string, error)
+	// DecodeCode reads the code of one of scanTypes (wx.scanCode's) in a
+	// picture, with its format as WeChat names it (the shell's decoder,
+	// internal/shell.DecodeCode); nil answers 503.
+	DecodeCode func(img image.Image, scanTypes []string) (text, format string, err error)
 }
 
 // Handler serves /mp/… and /shell/api/mp/….

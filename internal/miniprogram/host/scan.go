@@ -1,25 +1,30 @@
 package host
 
 // wx.scanCode's decoder: POST /shell/api/mp/{appid}/scan with a picture
-// (a camera frame or a picked image) answers the text of the QR code in
-// it. Unlike the shell's own /scan, decoding here has no side effect: an
-// official account's code is not followed, the text goes to the mini
-// program as it is.
+// (a camera frame or a picked image) and the kinds of code the app asked
+// for answers the text of the code in it and its kind. Unlike the shell's
+// own /scan, decoding here has no side effect: an official account's code
+// is not followed, the text goes to the mini program as it is.
 
 import (
 	"bytes"
 	"encoding/base64"
+	"fmt"
 	"image"
 	_ "image/gif" // the formats a picked picture comes in
 	_ "image/jpeg"
 	_ "image/png"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"superapp/internal/identity"
 	"superapp/internal/wxacode"
 )
+
+// scanTypes are wx.scanCode's kinds of code.
+var scanTypes = []string{"barCode", "qrCode", "datamatrix", "pdf417"}
 
 // Bounds of a picture sent to the scan endpoint, as the shell's /scan.
 const (
@@ -43,18 +48,21 @@ func (h *Handler) scan(w http.ResponseWriter, r *http.Request, u *identity.User,
 	if _, err := h.cfg.Registry.MiniProgram(r.Context(), appid); err != nil {
 		return nil, err
 	}
-	if h.cfg.DecodeQR == nil {
-		return nil, apiErrorf(http.StatusServiceUnavailable, "no_decoder", "This server cannot decode QR codes.")
+	if h.cfg.DecodeCode == nil {
+		return nil, apiErrorf(http.StatusServiceUnavailable, "no_decoder", "This server cannot decode codes.")
 	}
 	var in struct {
 		// Image is the picture, base64 (standard alphabet).
 		Image string `json:"image"`
+		// ScanType is wx.scanCode's: qrCode, barCode, datamatrix, pdf417
+		// (none: barCode and qrCode, as WeChat).
+		ScanType []string `json:"scanType"`
 	}
 	if err := decodeBody(r, &in, maxScanImage*4/3+1024); err != nil {
 		return nil, err
 	}
 	noImage := &apiError{Status: http.StatusBadRequest, Code: "invalid_input", Field: "image",
-		Message: "scanCode:fail send a picture of a QR code (PNG, JPEG or GIF, at most 8 MB)"}
+		Message: "scanCode:fail send a picture of a code (PNG, JPEG or GIF, at most 8 MB)"}
 	data, err := base64.StdEncoding.DecodeString(in.Image)
 	if err != nil || len(data) == 0 || len(data) > maxScanImage {
 		return nil, noImage
@@ -67,12 +75,21 @@ func (h *Handler) scan(w http.ResponseWriter, r *http.Request, u *identity.User,
 	if err != nil {
 		return nil, noImage
 	}
-	text, err := h.cfg.DecodeQR(img)
-	if err != nil {
-		return nil, &apiError{Status: http.StatusUnprocessableEntity, Code: "no_qr_code", Field: "image", Message: "scanCode:fail no QR code found"}
+	for _, t := range in.ScanType {
+		if !slices.Contains(scanTypes, t) {
+			return nil, &apiError{Status: http.StatusBadRequest, Code: "invalid_input", Field: "scanType",
+				Message: fmt.Sprintf("scanCode:fail scanType %q is not one of %s", t, strings.Join(scanTypes, ", "))}
+		}
 	}
-	return ScanAnswer{Result: text, ScanType: "QR_CODE", CharSet: "UTF-8", RawData: base64.StdEncoding.EncodeToString([]byte(text)),
-		Path: ownPagePath(text, r.Host, appid)}, nil
+	text, format, err := h.cfg.DecodeCode(img, in.ScanType)
+	if err != nil {
+		return nil, &apiError{Status: http.StatusUnprocessableEntity, Code: "no_code", Field: "image", Message: "scanCode:fail no code found"}
+	}
+	answer := ScanAnswer{Result: text, ScanType: format, CharSet: "UTF-8", RawData: base64.StdEncoding.EncodeToString([]byte(text))}
+	if format == "QR_CODE" {
+		answer.Path = ownPagePath(text, r.Host, appid)
+	}
+	return answer, nil
 }
 
 // ownPagePath is the page a code opens when its text is this server's

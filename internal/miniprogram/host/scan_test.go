@@ -4,19 +4,22 @@ import (
 	"bytes"
 	"encoding/base64"
 	"image"
+	"image/color"
 	"image/png"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 
+	"github.com/makiuchi-d/gozxing"
+	"github.com/makiuchi-d/gozxing/oned"
 	qrencode "github.com/skip2/go-qrcode"
 
 	"superapp/internal/miniprogram/host"
 	"superapp/internal/shell"
 )
 
-func withDecoder(c *host.Config) { c.DecodeQR = shell.DecodeQR }
+func withDecoder(c *host.Config) { c.DecodeCode = shell.DecodeCode }
 
 func qrPNG(t *testing.T, text string) string {
 	t.Helper()
@@ -57,6 +60,72 @@ func TestScanDecodesWithoutSideEffects(t *testing.T) {
 	}
 }
 
+// barcodePNG draws text as a 1D code of format, with a quiet zone, in a
+// larger white picture (as a camera frame or a photo has it).
+func barcodePNG(t *testing.T, format gozxing.BarcodeFormat, text string) string {
+	t.Helper()
+	writers := map[gozxing.BarcodeFormat]gozxing.Writer{
+		gozxing.BarcodeFormat_EAN_13:   oned.NewEAN13Writer(),
+		gozxing.BarcodeFormat_CODE_128: oned.NewCode128Writer(),
+	}
+	m, err := writers[format].Encode(text, format, 300, 120, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img := image.NewGray(image.Rect(0, 0, 400, 300))
+	for i := range img.Pix {
+		img.Pix[i] = 0xff
+	}
+	for y := 0; y < m.GetHeight(); y++ {
+		for x := 0; x < m.GetWidth(); x++ {
+			if m.Get(x, y) {
+				img.SetGray(50+x, 90+y, color.Gray{})
+			}
+		}
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	return base64.StdEncoding.EncodeToString(buf.Bytes())
+}
+
+// TestScanBarcodes: wx.scanCode reads product barcodes (barCode is in
+// WeChat's default scanType) and answers their kind; a scanType without
+// barCode does not read them, one without qrCode no QR code.
+func TestScanBarcodes(t *testing.T) {
+	w := newWorld(t, withDecoder)
+	ean := barcodePNG(t, gozxing.BarcodeFormat_EAN_13, "6901234567892")
+	code128 := barcodePNG(t, gozxing.BarcodeFormat_CODE_128, "SF1234567890")
+	for _, c := range []struct {
+		name, image string
+		scanType    []string
+		text, kind  string
+	}{
+		{"EAN-13, default scanType", ean, nil, "6901234567892", "EAN_13"},
+		{"EAN-13, barCode", ean, []string{"barCode"}, "6901234567892", "EAN_13"},
+		{"Code 128", code128, []string{"qrCode", "barCode"}, "SF1234567890", "CODE_128"},
+		{"QR code, default scanType", qrPNG(t, "qr text"), nil, "qr text", "QR_CODE"},
+	} {
+		var ans host.ScanAnswer
+		status, raw := w.shell(t, "POST", w.app.AppID+"/scan", map[string]any{"image": c.image, "scanType": c.scanType}, &ans)
+		if status != 200 || ans.Result != c.text || ans.ScanType != c.kind || ans.Path != "" {
+			t.Errorf("%s: %d %s", c.name, status, raw)
+		}
+	}
+	for _, c := range []struct {
+		name, image string
+		scanType    []string
+	}{
+		{"EAN-13, qrCode only", ean, []string{"qrCode"}},
+		{"QR code, barCode only", qrPNG(t, "qr text"), []string{"barCode"}},
+	} {
+		if status, raw := w.shell(t, "POST", w.app.AppID+"/scan", map[string]any{"image": c.image, "scanType": c.scanType}, nil); status != http.StatusUnprocessableEntity || !strings.Contains(raw, `"code":"no_code"`) {
+			t.Errorf("%s: %d %s", c.name, status, raw)
+		}
+	}
+}
+
 // mustPNGWithoutCode is a plain white picture.
 func mustPNGWithoutCode(t *testing.T) []byte {
 	t.Helper()
@@ -81,7 +150,8 @@ func TestScanRefusals(t *testing.T) {
 		status int
 		code   string
 	}{
-		{"no QR code", w.app.AppID + "/scan", map[string]string{"image": blank}, http.StatusUnprocessableEntity, "no_qr_code"},
+		{"no code", w.app.AppID + "/scan", map[string]string{"image": blank}, http.StatusUnprocessableEntity, "no_code"},
+		{"unknown scanType", w.app.AppID + "/scan", map[string]any{"image": blank, "scanType": []string{"qrCode", "wxCode"}}, 400, "invalid_input"},
 		{"not a picture", w.app.AppID + "/scan", map[string]string{"image": base64.StdEncoding.EncodeToString([]byte("text"))}, 400, "invalid_input"},
 		{"not base64", w.app.AppID + "/scan", map[string]string{"image": "%%%"}, 400, "invalid_input"},
 		{"no such app", "wx0000000000000000/scan", map[string]string{"image": blank}, 404, "not_found"},

@@ -665,7 +665,38 @@ test('wx.scanCode reads a picked picture of a QR code without following it', asy
   assert.equal(await page.getByTestId('mp-scan').count(), 0);
   const chats = await page.evaluate(() => fetch('/shell/api/chats').then((r) => r.json()));
   assert.ok(!chats.chats.some((c) => c.appid === oa.appid), 'scanning in a mini program must not follow the account');
+
+  // A product's barcode (WeChat's default scanType has barCode): its digits and kind.
+  const barcode = join(tmp, 'mp-ean13.png');
+  writeFileSync(barcode, Buffer.from((await page.evaluate(ean13DataURL, '6901234567892')).split(',')[1], 'base64'));
+  await f.locator('#scan').click();
+  await page.getByTestId('mp-scan').waitFor();
+  await page.setInputFiles('[data-testid=mp-scan-file]', barcode);
+  await f.getByText('scan: 6901234567892 | EAN_13 | UTF-8 |').waitFor();
 });
+
+/** Draws an EAN-13 barcode of digits (13, check digit included) in the page, as a PNG data URL. */
+function ean13DataURL(digits) {
+  const L = ['0001101', '0011001', '0010011', '0111101', '0100011', '0110001', '0101111', '0111011', '0110111', '0001011'];
+  const R = L.map((c) => [...c].map((b) => (b === '0' ? '1' : '0')).join(''));
+  const G = R.map((c) => [...c].reverse().join(''));
+  const parity = ['LLLLLL', 'LLGLGG', 'LLGGLG', 'LLGGGL', 'LGLLGG', 'LGGLLG', 'LGGGLL', 'LGLGLG', 'LGLGGL', 'LGGLGL'][+digits[0]];
+  let bits = '101';
+  for (let i = 1; i <= 6; i++) bits += (parity[i - 1] === 'L' ? L : G)[+digits[i]];
+  bits += '01010';
+  for (let i = 7; i <= 12; i++) bits += R[+digits[i]];
+  bits += '101';
+  const module = 3;
+  const canvas = document.createElement('canvas');
+  canvas.width = bits.length * module + 80;
+  canvas.height = 200;
+  const g = canvas.getContext('2d');
+  g.fillStyle = '#fff';
+  g.fillRect(0, 0, canvas.width, canvas.height);
+  g.fillStyle = '#000';
+  [...bits].forEach((b, i) => b === '1' && g.fillRect(40 + i * module, 40, module, 120));
+  return canvas.toDataURL('image/png');
+}
 
 test('the shell\'s file cache is bounded by bytes: least recently used out first, failures not kept', async () => {
   // src/miniprogram/filecache.ts has no imports: transpiled, it runs here.

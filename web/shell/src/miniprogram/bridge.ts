@@ -116,7 +116,8 @@ const handlers: Record<string, Handler> = {
   },
   scanCode: async (s, o) => {
     needUI(s, 'scanCode');
-    const r = await s.ask('scanCode', (signal) => scanSheet(!!o.onlyFromCamera, (picture) => decodeCode(s, picture), signal));
+    const scanType = Array.isArray(o.scanType) ? o.scanType.filter((t): t is string => typeof t === 'string') : [];
+    const r = await s.ask('scanCode', (signal) => scanSheet(!!o.onlyFromCamera, (picture) => decodeCode(s, picture, scanType), signal));
     if (!r) throw fail('scanCode', 'cancel');
     const out: ScanResult = { result: r.result, scanType: r.scanType, charSet: r.charSet, rawData: r.rawData ?? '' };
     if (r.path) out.path = r.path;
@@ -303,8 +304,8 @@ function position(o: Options): Promise<unknown> {
   });
 }
 
-/** The picture's QR code by the server's side-effect-free decoder; null when it holds none. */
-async function decodeCode(s: Session, picture: Blob): Promise<ScanResult | null> {
+/** The picture's code of one of scanType's kinds (wx.scanCode's; none: WeChat's default) by the server's side-effect-free decoder; null when it holds none. */
+async function decodeCode(s: Session, picture: Blob, scanType: string[]): Promise<ScanResult | null> {
   const image = base64(new Uint8Array(await picture.arrayBuffer()));
   let resp: Response;
   try {
@@ -312,7 +313,7 @@ async function decodeCode(s: Session, picture: Blob): Promise<ScanResult | null>
       method: 'POST',
       credentials: 'same-origin',
       headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
-      body: JSON.stringify({ image }),
+      body: JSON.stringify(scanType.length ? { image, scanType } : { image }),
     });
   } catch {
     throw fail('scanCode', 'cannot reach the server');
@@ -320,7 +321,7 @@ async function decodeCode(s: Session, picture: Blob): Promise<ScanResult | null>
   const data = await resp.json().catch(() => null);
   if (resp.ok) return data as ScanResult;
   const e = data?.error ?? {};
-  if (e.code === 'no_qr_code') return null;
+  if (e.code === 'no_code') return null;
   throw new ApiError(resp.status, e.code ?? 'http_' + resp.status, e.message ?? `The server answered ${resp.status}.`);
 }
 

@@ -190,7 +190,7 @@ function Scanner(props: { onlyFromCamera: boolean; decode: Decoder; done: (r: Sc
     try {
       const r = await props.decode(file);
       if (r) props.done(r);
-      else setNote('No QR code was found in this picture.');
+      else setNote('No code was found in this picture.');
     } catch (err) {
       setNote(err instanceof Error ? err.message : String(err));
     } finally {
