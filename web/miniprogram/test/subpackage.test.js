@@ -89,3 +89,50 @@ test('preloadRule of a page that is not open preloads nothing', async () => {
   const { view } = await start(subApp([], () => null, { preloadRule: { 'pages/other/other': { packages: ['sub/'] } } }));
   assert.equal(view.calls.filter((c) => c.name === 'package.preload').length, 0);
 });
+
+test('require.async and require(path, callback) load the subpackage a module lies in; a failed load rejects with the reason', async () => {
+  const log = [];
+  let loads = 0;
+  let failing = true;
+  const SUB_UTIL = `define("sub/util.js", function (require, module, exports) { exports.greet = (n) => 'hi ' + n; });`;
+  let page;
+  const { view } = await start({
+    app: { pages: ['pages/index/index'], subpackages: [{ root: 'sub/', name: 'subby', pages: [] }] },
+    manifest: (m) => m.packages.push({ root: 'sub/', name: 'subby', files: {}, size: 1 }),
+    modules: {
+      'app.js': (r, m, e, g) => g.App({}),
+      'utils/main.js': (r, m, e) => (e.main = true),
+      'pages/index/index.js': (r, m, e, g) => g.Page({ onLoad() { page = { require: r }; } }),
+    },
+    templates: { 'pages/index/index.wxml': () => [h('view', {}, 'A')] },
+    answer: (name, root) => {
+      if (name !== 'package.load') return undefined;
+      loads++;
+      if (failing) throw new Error('the server answered 500');
+      assert.deepEqual([].concat(root), ['sub/']);
+      return SUB_UTIL;
+    },
+  });
+  // A module of the main package: no load.
+  const main = await settled(view, page.require.async('../../utils/main'));
+  assert.deepEqual([main.ok, main.r.main, loads], [true, true, 0]);
+  // The subpackage cannot be fetched: rejected, and the callback form gets {mod, errMsg}.
+  const failed = await settled(view, page.require.async('../../sub/util'));
+  assert.equal(failed.ok, false);
+  assert.match(String(failed.e.message), /500/);
+  const viaCallback = new Promise((resolve) => page.require('../../sub/util.js', () => resolve('loaded'), (e) => resolve(e)));
+  await view.pump();
+  const err = await viaCallback;
+  assert.equal(err.mod, '../../sub/util.js');
+  assert.match(err.errMsg, /500/);
+  // Then it can: loaded once, both forms get the exports.
+  failing = false;
+  const ok = await settled(view, page.require.async('/sub/util.js'));
+  assert.equal(ok.ok, true, String(ok.e));
+  assert.equal(ok.r.greet('x'), 'hi x');
+  const again = new Promise((resolve) => page.require('../../sub/util', (mod) => resolve(mod.greet('y'))));
+  await view.pump();
+  assert.equal(await again, 'hi y');
+  assert.equal(loads, 3, 'two failed loads, one that worked, none after');
+  void log;
+});

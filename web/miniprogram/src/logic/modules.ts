@@ -3,7 +3,12 @@
 // (relative or package-absolute paths, ".js" optional, miniprogram_npm
 // looked up in every directory from the requiring file's up to the root).
 
-export type Factory = (require: (p: string) => unknown, module: { exports: unknown }, exports: unknown) => void;
+/** require as a module gets it: synchronous, with .async and the callback form for other subpackages. */
+export type Require = ((p: string, done?: (exports: unknown) => void, failed?: (e: { mod: string; errMsg: string }) => void) => unknown) & {
+  async: (p: string) => Promise<unknown>;
+};
+
+export type Factory = (require: Require, module: { exports: unknown }, exports: unknown) => void;
 
 interface Mod {
   exports: unknown;
@@ -68,7 +73,10 @@ export function load(path: string): unknown {
   if (!factory) throw new Error(`module "${path}" is not defined`);
   const mod: Mod = { exports: {}, loaded: false };
   cache.set(path, mod);
-  const req = (p: string) => requireFrom(path, p);
+  const req = Object.assign(
+    (p: string, done?: unknown, failed?: unknown) => (typeof done === 'function' ? requireLater(path, p, done, failed) : requireFrom(path, p)),
+    { async: (p: string) => requireAsync(path, p) },
+  );
   loading.push(path.replace(/\.js$/, ''));
   try {
     factory.call(mod.exports, req, mod, mod.exports);
@@ -89,6 +97,36 @@ export function requireFrom(from: string, request: string): unknown {
     throw new Error(`module "${joinPath(dirname(from), request)}" is not defined, require args is '${request}'`);
   }
   return load(path);
+}
+
+/** Loads the package a module path lies in (the runtime sets it: subpackages come from the shell). */
+let packageLoader: (path: string) => Promise<void> = () => Promise.resolve();
+export function setPackageLoader(f: typeof packageLoader): void {
+  packageLoader = f;
+}
+
+/**
+ * require.async(request), WeChat's 分包异步化: the module's exports, once the
+ * subpackage it lies in is loaded (at once when it is defined already).
+ */
+export async function requireAsync(from: string, request: string): Promise<unknown> {
+  if (typeof request !== 'string') throw new Error('require args must be a string');
+  if (!resolve(from, request)) await packageLoader(request.startsWith('/') ? joinPath('', request) : joinPath(dirname(from), request));
+  return requireFrom(from, request);
+}
+
+/** require(request, callback, errorCallback), the callback form of requireAsync: errorCallback gets {mod, errMsg}. */
+function requireLater(from: string, request: string, done: Function, failed: unknown): void {
+  requireAsync(from, request).then(
+    (exports) => done(exports),
+    (e) => {
+      const errMsg = e instanceof Error ? e.message : String(e);
+      if (typeof failed === 'function') failed({ mod: request, errMsg });
+      else setTimeout(() => {
+        throw e;
+      });
+    },
+  );
 }
 
 /** Loads a page's or component's JS (path without extension), if it exists. */

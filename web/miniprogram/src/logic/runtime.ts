@@ -6,7 +6,7 @@ import type { Code, Env, LaunchOptions, Manifest, MsgEvent, MsgViewEvent, Storag
 import { callView, onAcked, onResult, post, postOps } from './channel';
 import { build, BehaviorRef, type Def } from './define';
 import { dispatch, dispatchViewEvent } from './events';
-import { joinPath, loading, loadIfDefined } from './modules';
+import { joinPath, loading, loadIfDefined, setPackageLoader } from './modules';
 import {
   CORE, datasetOf, destroy, flush, hasOwn, Inst, PageCtx, attachNew, renderPage, scheduleFlush, selectHosts, setComponentResolver,
   setErrorReporter, setInstanceFactory, setOpSender, setPlaceholderResolver, type LNode,
@@ -397,6 +397,8 @@ function packageOf(route: string): string {
 async function ensurePackage(route: string): Promise<void> {
   return ensurePackageRoot(packageOf(route));
 }
+// require.async of a module in a subpackage loads that subpackage, as a navigation would.
+setPackageLoader(ensurePackage);
 
 async function ensurePackageRoot(root: string): Promise<void> {
   if (state.loadedPackages.has(root)) return;
