@@ -86,8 +86,33 @@ test('request: relays the options without callbacks and answers request:ok', asy
   eq(order, ['headers:201', 'success']);
   eq(got, { errMsg: 'request:ok', data: { ok: 1 }, statusCode: 201, header: { 'Content-Type': 'application/json' }, cookies: ['a=1'] });
   const [call] = named('request');
-  eq(call.args, [{ url: 'https://api.example.com/x', method: 'POST', data: { q: 'a b' }, header: { 'X-A': '1' }, dataType: 'json', responseType: 'text' }]);
+  eq(call.args, [{ url: 'https://api.example.com/x', method: 'POST', data: { q: 'a b' }, header: { 'X-A': '1' }, dataType: 'json', responseType: 'text', task: taskOf(call) }]);
   assert.equal(typeof task.abort, 'function');
+  // Done: an abort now asks nothing of the shell.
+  task.abort();
+  await new Promise((r) => setTimeout(r, 0));
+  eq(named('network.abort'), []);
+});
+
+/** The task id a network call was started with (network.abort names it). */
+function taskOf(call) {
+  const id = call.args[0].task;
+  assert.match(id, /^t\d+$/);
+  return id;
+}
+
+test('RequestTask.abort of a call under way asks the shell to end it (network.abort with its task id); the call fails with abort', async () => {
+  let release;
+  const { wx, named } = await boot((name) => (name === 'request' ? new Promise((r) => (release = r)) : null));
+  const failed = new Promise((resolve) => {
+    const task = wx.request({ url: 'https://api.example.com/slow', fail: resolve });
+    setTimeout(() => task.abort(), 0);
+  });
+  eq(await failed, { errMsg: 'request:fail abort' });
+  await new Promise((r) => setTimeout(r, 0));
+  const [call] = named('request');
+  eq(named('network.abort').map((c) => c.args), [[{ task: taskOf(call) }]]);
+  release({ data: '', statusCode: 200, header: {}, cookies: [] });
 });
 
 test('request: Promise form, parameter errors never reach the shell, shell failures keep their errMsg', async () => {
@@ -170,7 +195,7 @@ test('chooseImage then uploadFile: temp paths, upload message shape, final progr
   });
   eq(await done, { errMsg: 'uploadFile:ok', data: '{"id":7}', statusCode: 200 });
   eq(progress, [{ progress: 100, totalBytesSent: 2048, totalBytesExpectedToSend: 2048 }]);
-  eq(named('uploadFile')[0].args, [{ url: 'https://up.example/', filePath: 'blob:null/1', name: 'file', formData: { a: '1' } }]);
+  eq(named('uploadFile')[0].args, [{ url: 'https://up.example/', filePath: 'blob:null/1', name: 'file', formData: { a: '1' }, task: taskOf(named('uploadFile')[0]) }]);
   await assert.rejects(wx.uploadFile({ url: 'https://up.example/', filePath: 'blob:null/1' }), { errMsg: 'uploadFile:fail parameter error: parameter.name should be String instead of Undefined;' });
   const media = await wx.chooseMedia({ mediaType: ['image'] });
   assert.equal(media.type, 'image');
@@ -192,7 +217,7 @@ test('downloadFile: the shell\'s temp file path and a final progress report', as
   const r = await t;
   eq(r, { errMsg: 'downloadFile:ok', tempFilePath: 'data:image/png;base64,AAAA', statusCode: 200, header: { 'Content-Type': 'image/png' } });
   eq(progress, [100]);
-  eq(named('downloadFile')[0].args, [{ url: 'https://cdn.example/a.png', header: { A: 'b' } }]);
+  eq(named('downloadFile')[0].args, [{ url: 'https://cdn.example/a.png', header: { A: 'b' }, task: taskOf(named('downloadFile')[0]) }]);
 });
 
 test('connectSocket: open, send, message, close through socket.* calls and events', async () => {

@@ -38,6 +38,8 @@ let runtimeBuilt = false;
 
 // A developer server for wx.request: records what reached it.
 const received = [];
+// Its /slow calls, which it never answers: how many came, how many were ended.
+const slow = { started: 0, closed: 0 };
 let devServer;
 let devBase;
 
@@ -136,6 +138,12 @@ async function openFromURL(path) {
 before(async () => {
   mkdirSync(shots, { recursive: true });
   devServer = createServer((req, res) => {
+    if (req.url.startsWith('/slow')) {
+      // Never answers: only its end by the other side is recorded.
+      slow.started++;
+      res.on('close', () => slow.closed++);
+      return;
+    }
     let body = '';
     req.on('data', (c) => (body += c));
     req.on('end', () => {
@@ -245,6 +253,28 @@ test('relayed calls: storage, the request proxy, login, unknown names', async ()
   assert.equal(allowed.ok, true);
   assert.match(allowed.value.userInfo.nickName, /^Test user/);
   assert.ok(allowed.value.encryptedData && allowed.value.signature, 'after sign-in the profile is sealed under the session key');
+});
+
+test('network.abort (RequestTask.abort) ends a proxied call on the developer server too', async () => {
+  const f = await mpFrame();
+  const call = (name, ...args) => f.evaluate(([n, a]) => window.__call(n, a), [name, args]);
+  const until = async (what, ok) => {
+    for (let i = 0; !ok(); i++) {
+      if (i > 200) throw new Error('timed out waiting for ' + what);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  };
+  const before = { ...slow };
+  const pending = call('request', { url: devBase + '/slow', task: 't-abort' });
+  await until('the call to reach the developer server', () => slow.started > before.started);
+  assert.equal(slow.closed, before.closed);
+  // Another task's abort, or an unknown one, changes nothing.
+  assert.equal((await call('network.abort', { task: 't-other' })).ok, true);
+  assert.equal(slow.closed, before.closed);
+  assert.equal((await call('network.abort', { task: 't-abort' })).ok, true);
+  const r = await pending;
+  assert.deepEqual([r.ok, r.error], [false, 'request:fail abort']);
+  await until('the developer server to see its call ended', () => slow.closed > before.closed);
 });
 
 test('the shell enforces the storage limits itself: 1 MB an item, 10 MB an app, 1 KB keys, JSON values', async () => {

@@ -179,8 +179,8 @@ export class ApiError extends Error {
  * for writes, the answer's JSON, or ApiError with the server's code,
  * message and field (or "network" when the server cannot be reached).
  */
-export async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const init: RequestInit = { method, credentials: 'same-origin', headers: { Accept: 'application/json' } };
+export async function call<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+  const init: RequestInit = { method, credentials: 'same-origin', headers: { Accept: 'application/json' }, signal };
   if (method !== 'GET') {
     if (body instanceof FormData) {
       init.body = body; // the browser sets multipart/form-data with its boundary

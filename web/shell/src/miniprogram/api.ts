@@ -46,7 +46,7 @@ export interface ProxyAnswer {
 const app = (appid: string, sub: string) => encodeURIComponent(appid) + '/' + sub;
 
 /** A call to the mini program API (/shell/api/mp/<path>). */
-const call = <T>(method: string, path: string, body?: unknown) => shellCall<T>(method, 'mp/' + path, body);
+const call = <T>(method: string, path: string, body?: unknown, signal?: AbortSignal) => shellCall<T>(method, 'mp/' + path, body, signal);
 
 export const mpApi = {
   /** envVersion: the launch URL's env_version (release, trial or develop; empty for release). */
@@ -55,7 +55,8 @@ export const mpApi = {
   login: (appid: string) => call<{ code: string }>('POST', app(appid, 'login')),
   checkSession: (appid: string) => call<{ valid: boolean }>('POST', app(appid, 'check-session')),
   userProfile: (appid: string) => call<Record<string, unknown>>('POST', app(appid, 'user-profile')),
-  request: (appid: string, body: Record<string, unknown>) => call<ProxyAnswer>('POST', app(appid, 'request'), body),
+  /** signal: aborting it ends the call, and the server's call with it (RequestTask.abort). */
+  request: (appid: string, body: Record<string, unknown>, signal?: AbortSignal) => call<ProxyAnswer>('POST', app(appid, 'request'), body, signal),
   search: (q: string) => call<{ miniprograms: MiniProgramSummary[] }>('GET', 'search?q=' + encodeURIComponent(q)).then((r) => r.miniprograms),
 };
 

@@ -68,6 +68,11 @@ const handlers: Record<string, Handler> = {
   'storage.clear': (s) => storage.clear(s.user.id, s.appid),
 
   request: (s, o) => request(s, o),
+  'network.abort': (s, o) => {
+    // RequestTask/UploadTask/DownloadTask.abort(): the proxied call ends, on the server too.
+    running.get(s)?.get(String(o.task))?.abort();
+    return null;
+  },
   uploadFile: (s, o) => uploadFile(s, o),
   downloadFile: (s, o) => downloadFile(s, o),
 
@@ -401,12 +406,26 @@ function queryOf(data: Record<string, unknown>): string {
     .join('&');
 }
 
-async function proxied(s: Session, api: string, body: Record<string, unknown>): Promise<ProxyAnswer> {
+/** The proxied calls of each session under way, by the task id the runtime gave them, to abort. */
+const running = new WeakMap<Session, Map<string, AbortController>>();
+
+/** A call through the server's proxy; o.task (the runtime's task id) lets network.abort end it. */
+async function proxied(s: Session, api: string, o: Options, body: Record<string, unknown>): Promise<ProxyAnswer> {
+  const task = typeof o.task === 'string' ? o.task : '';
+  const abort = new AbortController();
+  let tasks = running.get(s);
+  if (task) {
+    if (!tasks) running.set(s, (tasks = new Map()));
+    tasks.set(task, abort);
+  }
   try {
-    return await mpApi.request(s.appid, { api, ...body });
+    return await mpApi.request(s.appid, { api, ...body }, abort.signal);
   } catch (e) {
+    if (abort.signal.aborted) throw fail(api, 'abort');
     const msg = e instanceof Error ? e.message : String(e);
     throw new Error(msg.startsWith(api + ':fail') ? msg : `${api}:fail ${msg}`);
+  } finally {
+    if (tasks?.get(task) === abort) tasks.delete(task);
   }
 }
 
@@ -430,7 +449,7 @@ async function request(s: Session, o: Options): Promise<unknown> {
       if (q) url += (url.includes('?') ? '&' : '?') + q;
     } else data = form ? queryOf(d as Record<string, unknown>) : JSON.stringify(d);
   }
-  const ans = await proxied(s, 'request', { url, method, header, data, dataEncoding, responseType: o.responseType, timeout: o.timeout });
+  const ans = await proxied(s, 'request', o, { url, method, header, data, dataEncoding, responseType: o.responseType, timeout: o.timeout });
   let out: unknown;
   if (o.responseType === 'arraybuffer' || ans.encoding === 'base64') {
     const bytes = unbase64(ans.data);
@@ -464,7 +483,7 @@ async function uploadFile(s: Session, o: Options): Promise<unknown> {
   const bytes = fileBytes(o);
   if (!bytes) throw fail('uploadFile', 'file not found');
   const p = typeof o.filePath === 'string' && !o.filePath.startsWith('data:') ? o.filePath : '';
-  const ans = await proxied(s, 'uploadFile', {
+  const ans = await proxied(s, 'uploadFile', o, {
     url: o.url, name: o.name, fileName: p.split('/').pop() || 'file', header: headers(o),
     formData: o.formData && typeof o.formData === 'object' ? o.formData : {}, data: base64(bytes), dataEncoding: 'base64', timeout: o.timeout,
   });
@@ -474,7 +493,7 @@ async function uploadFile(s: Session, o: Options): Promise<unknown> {
 
 async function downloadFile(s: Session, o: Options): Promise<unknown> {
   if (typeof o.url !== 'string') throw fail('downloadFile', 'parameter.url should be String');
-  const ans = await proxied(s, 'downloadFile', { url: o.url, header: headers(o), timeout: o.timeout });
+  const ans = await proxied(s, 'downloadFile', o, { url: o.url, header: headers(o), timeout: o.timeout });
   const type = (ans.header['Content-Type'] || 'application/octet-stream').split(';')[0].trim();
   // A data: URL is a file the sandboxed frame can show (<image src>) and
   // hand back to uploadFile without any storage of its own.

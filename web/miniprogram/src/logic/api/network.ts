@@ -78,6 +78,26 @@ async function inNetworkSlot<T>(aborted: Promise<never>, run: () => Promise<T>):
   }
 }
 
+let nextTask = 1;
+
+/**
+ * A proxied call as a task: started with an id, so that abort() also asks
+ * the shell to end the server's call (network.abort), not only this one.
+ */
+function shellTask(api: string, args: Opts, aborted: Promise<never>): Promise<unknown> {
+  const task = 't' + nextTask++;
+  let settled = false;
+  aborted.catch(() => {
+    if (!settled) callShell('network.abort', { task }).catch(() => {});
+  });
+  const call = callShell(api, { ...args, task });
+  call.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  return Promise.race([call, aborted]);
+}
+
 function headerTask() {
   const headers = new Listeners<Record<string, unknown>>();
   return {
@@ -100,7 +120,7 @@ defineApi('request', (o: Opts = {}) => {
     args.method = method;
     args.dataType = o.dataType ?? 'json';
     args.responseType = o.responseType ?? 'text';
-    const r = (await inNetworkSlot(aborted, () => Promise.race([callShell('request', args), aborted]))) as Opts;
+    const r = (await inNetworkSlot(aborted, () => shellTask('request', args, aborted))) as Opts;
     const res = { data: r.data, statusCode: r.statusCode, header: r.header || {}, cookies: r.cookies || [] };
     h.headers.emit({ header: res.header, statusCode: res.statusCode, cookies: res.cookies });
     return res;
@@ -117,7 +137,7 @@ defineApi('uploadFile', (o: Opts = {}) => {
     need(o, 'url', 'String');
     need(o, 'filePath', 'String');
     need(o, 'name', 'String');
-    const r = (await inNetworkSlot(aborted, () => Promise.race([callShell('uploadFile', plain(o)), aborted]))) as Opts;
+    const r = (await inNetworkSlot(aborted, () => shellTask('uploadFile', plain(o), aborted))) as Opts;
     // The proxy answers once the whole body is sent: one final progress report.
     const size = tempFileSize(String(o.filePath));
     progress.emit({ progress: 100, totalBytesSent: size, totalBytesExpectedToSend: size });
@@ -133,7 +153,7 @@ defineApi('downloadFile', (o: Opts = {}) => {
   const task = { abort: () => abort('abort'), ...h.methods, onProgressUpdate: progress.on, offProgressUpdate: progress.off };
   return taskCall('downloadFile', o, task, async () => {
     need(o, 'url', 'String');
-    const r = (await inNetworkSlot(aborted, () => Promise.race([callShell('downloadFile', plain(o, 'filePath')), aborted]))) as Opts;
+    const r = (await inNetworkSlot(aborted, () => shellTask('downloadFile', plain(o, 'filePath'), aborted))) as Opts;
     const header = (r.header || {}) as Record<string, unknown>;
     h.headers.emit({ header, statusCode: r.statusCode as number });
     const path = String(r.tempFilePath ?? '');
