@@ -146,6 +146,60 @@ func TestGoldensMatchWcc(t *testing.T) {
 	}
 }
 
+// TestOutdatedCasesAcceptedByCurrentCompiler (with -oracle or
+// SUPERAPP_WCC=1) checks the claim behind every "wcc is outdated" case:
+// WeChat's current template compiler compiles it without an error. The
+// cases wcc refuses for a reason both compilers share must stay refused by
+// it too, which shows the check can fail.
+func TestOutdatedCasesAcceptedByCurrentCompiler(t *testing.T) {
+	if !*oracle && os.Getenv("SUPERAPP_WCC") != "1" {
+		t.Skip("the current compiler is run only with -oracle or SUPERAPP_WCC=1")
+	}
+	needNode(t)
+	root, err := RepoRoot(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases, goldens := loadAll(t)
+	known, err := LoadKnownDifferences(knownPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var outdated, refusedByBoth []Case
+	for _, c := range cases {
+		switch {
+		case (Outcome{Reason: known[c.Name]}).Outdated():
+			outdated = append(outdated, c)
+		case known[c.Name] == "" && goldens[c.Name].Error != "" && strings.HasPrefix(c.Name, "gen-expr/"):
+			// An expression wcc refuses and we refuse too (they agree).
+			refusedByBoth = append(refusedByBoth, c)
+		}
+	}
+	if len(outdated) == 0 || len(refusedByBoth) == 0 {
+		t.Fatalf("%d outdated cases, %d expression cases refused by wcc and us: the corpus lost what this test checks", len(outdated), len(refusedByBoth))
+	}
+	errs, err := CurrentCompilerErrors(context.Background(), root, append(append([]Case{}, outdated...), refusedByBoth...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range outdated {
+		if e := errs[c.Name]; len(e) > 0 {
+			t.Errorf("%s is listed as wcc being outdated, but WeChat's current template compiler refuses it too: %s", c.Name, strings.Join(e, "; "))
+		}
+	}
+	accepted := 0
+	for _, c := range refusedByBoth {
+		if len(errs[c.Name]) == 0 {
+			accepted++
+		}
+	}
+	t.Logf("%d cases where wcc is outdated: all accepted by WeChat's current template compiler; of %d expressions wcc and we refuse, it refuses %d",
+		len(outdated), len(refusedByBoth), len(refusedByBoth)-accepted)
+	if accepted == len(refusedByBoth) {
+		t.Errorf("WeChat's current template compiler accepted all %d expressions wcc and we refuse: the check cannot tell", accepted)
+	}
+}
+
 // TestAgreement is the differential test itself.
 func TestAgreement(t *testing.T) {
 	needNode(t)

@@ -371,6 +371,37 @@ func RunWcc(ctx context.Context, repoRoot string, cases []Case) (map[string]Resu
 	return results, nil
 }
 
+// CurrentCompilerErrors compiles each case with WeChat's current template
+// compiler (npm glass-easel-template-compiler in oracle/) and returns its
+// errors by case name: an empty list means it accepts the case.
+func CurrentCompilerErrors(ctx context.Context, repoRoot string, cases []Case) (map[string][]string, error) {
+	oracle := filepath.Join(repoRoot, "internal", "miniprogram", "fidelity", "oracle")
+	if _, err := os.Stat(filepath.Join(oracle, "node_modules", "glass-easel-template-compiler")); err != nil {
+		return nil, fmt.Errorf("glass-easel-template-compiler is not installed: run `npm ci` in %s", oracle)
+	}
+	type job struct {
+		Name  string            `json:"name"`
+		Files map[string]string `json:"files"`
+	}
+	jobs := make([]job, len(cases))
+	for i, c := range cases {
+		jobs[i] = job{Name: c.Name, Files: c.Files}
+	}
+	in, err := json.Marshal(jobs)
+	if err != nil {
+		return nil, err
+	}
+	out, err := runNode(ctx, oracle, 5*time.Minute, in, "current-accepts.js")
+	if err != nil {
+		return nil, err
+	}
+	var errs map[string][]string
+	if err := json.Unmarshal(out, &errs); err != nil {
+		return nil, fmt.Errorf("current-accepts.js output: %v", err)
+	}
+	return errs, nil
+}
+
 func runNode(ctx context.Context, dir string, limit time.Duration, stdin []byte, args ...string) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
