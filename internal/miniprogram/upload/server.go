@@ -35,7 +35,6 @@ const (
 
 	maxJSONBody   = 4 << 20 // a manifest of a large project stays well below
 	maxHashes     = 20000
-	maxNonces     = 1 << 20 // remembered at once; beyond, requests wait (429)
 	maxFileBody   = host.MaxFileSize
 	ciPrefix      = "/mp/ci/v1/"
 	appPathPrefix = "/mp/ci/v1/apps/{appid}/"
@@ -73,7 +72,9 @@ type Handler struct {
 	cfg    Config
 	keys   *Keys
 	limits pack.Limits
-	nonces nonceCache
+	// sweepMu guards lastSweep, when this server last deleted expired nonces.
+	sweepMu   sync.Mutex
+	lastSweep time.Time
 }
 
 // NewHandler returns the CI API.
@@ -93,7 +94,7 @@ func NewHandler(cfg Config) *Handler {
 	}
 	keys := NewKeys(cfg.DB, cfg.Files)
 	keys.now = cfg.Now
-	return &Handler{cfg: cfg, keys: keys, limits: l, nonces: nonceCache{seen: map[string]time.Time{}}}
+	return &Handler{cfg: cfg, keys: keys, limits: l}
 }
 
 // Register mounts the CI API.
@@ -233,11 +234,13 @@ func (h *Handler) authenticate(r *http.Request, limit int64) (*Key, []byte, *api
 	if ip := h.cfg.Trust.ClientIP(r); !key.IPAllowed(ip) {
 		return nil, nil, refuse(http.StatusForbidden, "ip_not_whitelisted", "requests from "+ip.String()+" are not in upload key "+cred.keyID+"'s IP whitelist")
 	}
-	switch h.nonces.add(cred.keyID+"\x00"+cred.nonce, now) {
-	case nonceReplayed:
+	fresh, err := h.useNonce(r.Context(), cred.keyID, cred.nonce, now)
+	if err != nil {
+		slog.ErrorContext(r.Context(), "record upload nonce", "err", err)
+		return nil, nil, refuse(http.StatusInternalServerError, "internal", "internal error (see the server log)")
+	}
+	if !fresh {
 		return nil, nil, refuse(http.StatusUnauthorized, "replay", "nonce "+cred.nonce+" was already used: every request needs a new one")
-	case nonceFull:
-		return nil, nil, refuse(http.StatusTooManyRequests, "too_many_requests", "too many requests; try again in a few minutes")
 	}
 	if err := h.keys.touch(r.Context(), key.KeyID); err != nil {
 		slog.WarnContext(r.Context(), "record upload key use", "err", err)
@@ -261,40 +264,6 @@ func readBody(r *http.Request, limit int64) ([]byte, error) {
 }
 
 var errTooLarge = errors.New("body too large")
-
-// nonceCache remembers the nonces of the last NonceLifetime.
-type nonceCache struct {
-	mu        sync.Mutex
-	seen      map[string]time.Time // key id + nonce → when it may be forgotten
-	lastSweep time.Time
-}
-
-const (
-	nonceNew = iota
-	nonceReplayed
-	nonceFull
-)
-
-func (c *nonceCache) add(k string, now time.Time) int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if until, ok := c.seen[k]; ok && now.Before(until) {
-		return nonceReplayed
-	}
-	if now.Sub(c.lastSweep) > time.Minute || len(c.seen) >= maxNonces {
-		for n, until := range c.seen {
-			if !now.Before(until) {
-				delete(c.seen, n)
-			}
-		}
-		c.lastSweep = now
-	}
-	if len(c.seen) >= maxNonces {
-		return nonceFull
-	}
-	c.seen[k] = now.Add(NonceLifetime)
-	return nonceNew
-}
 
 // decodeJSON reads a JSON body strictly (our own API names typos).
 func decodeJSON(body []byte, v any) error {

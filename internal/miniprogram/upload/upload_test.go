@@ -379,17 +379,46 @@ func TestSignatureChecks(t *testing.T) {
 	}
 }
 
-func TestNonceCacheForgetsAfterLifetime(t *testing.T) {
-	c := nonceCache{seen: map[string]time.Time{}}
+// TestNonceOnceAcrossServers: two servers on one database (a scale-out
+// deployment) accept a signed request once between them; once its row has
+// expired a nonce may come again, and the sweep deletes expired rows.
+func TestNonceOnceAcrossServers(t *testing.T) {
+	f := newFixture(t, pack.Limits{})
+	ctx := context.Background()
+	other := NewHandler(Config{DB: f.db, Files: f.registry, Versions: f.versions, Now: func() time.Time { return f.clock }})
+	first := &Handler{cfg: Config{DB: f.db}}
 	t0 := time.Unix(1_700_000_000, 0)
-	if c.add("k\x00n", t0) != nonceNew || c.add("k\x00n", t0.Add(9*time.Minute)) != nonceReplayed {
-		t.Fatal("a nonce within its lifetime must be refused")
+	used := func(h *Handler, nonce string, at time.Time) bool {
+		t.Helper()
+		fresh, err := h.useNonce(ctx, "uk_1", nonce, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fresh
 	}
-	if c.add("k\x00n", t0.Add(NonceLifetime+time.Second)) != nonceNew {
-		t.Fatal("a nonce past its lifetime is forgotten")
+	if !used(first, "n1", t0) {
+		t.Fatal("a new nonce was refused")
 	}
-	if len(c.seen) != 1 {
-		t.Fatalf("expired nonces kept: %d", len(c.seen))
+	if used(other, "n1", t0.Add(time.Second)) || used(first, "n1", t0.Add(9*time.Minute)) {
+		t.Fatal("a nonce used on one server was accepted again within its lifetime")
+	}
+	if !used(other, "n1-other-key", t0) {
+		t.Fatal("nonces of different values collide")
+	}
+	if fresh, err := other.useNonce(ctx, "uk_2", "n1", t0); err != nil || !fresh {
+		t.Fatal("the same nonce of another key was refused")
+	}
+	if !used(other, "n1", t0.Add(NonceLifetime)) {
+		t.Fatal("an expired nonce is not usable again")
+	}
+	// The sweep, due again a minute on, deletes every expired row.
+	used(first, "n2", t0.Add(2*NonceLifetime+time.Minute))
+	var left int
+	if err := f.db.QueryRow(ctx, "SELECT COUNT(*) FROM mp_upload_nonces WHERE expires_at <= ?", t0.Add(2*NonceLifetime+time.Minute).UnixMilli()).Scan(&left); err != nil {
+		t.Fatal(err)
+	}
+	if left != 0 {
+		t.Fatalf("%d expired nonces left after the sweep", left)
 	}
 }
 
