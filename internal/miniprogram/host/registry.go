@@ -71,6 +71,32 @@ type Registry struct {
 	devHubOnce sync.Once
 	devHub     *DevHub
 	files      *fileCache
+
+	// fileCounts remembers fileCount by manifest hash (a stored manifest
+	// never changes), so a launch does not parse its manifest to count.
+	countsMu   sync.Mutex
+	fileCounts map[string]int
+}
+
+// maxFileCounts bounds fileCounts; beyond, it starts over.
+const maxFileCounts = 10_000
+
+// filesOf is fileCount of the manifest stored under hash.
+func (r *Registry) filesOf(hash string, manifest []byte) int {
+	r.countsMu.Lock()
+	n, ok := r.fileCounts[hash]
+	r.countsMu.Unlock()
+	if ok {
+		return n
+	}
+	n = fileCount(manifest)
+	r.countsMu.Lock()
+	if r.fileCounts == nil || len(r.fileCounts) >= maxFileCounts {
+		r.fileCounts = map[string]int{}
+	}
+	r.fileCounts[hash] = n
+	r.countsMu.Unlock()
+	return n
 }
 
 // NewRegistry returns the registry over db.
@@ -378,7 +404,7 @@ func (r *Registry) DevBuild(ctx context.Context, appid string) (*Build, []byte, 
 	if err != nil {
 		return nil, nil, err
 	}
-	b.Files = fileCount([]byte(manifest))
+	b.Files = r.filesOf(b.ManifestHash, []byte(manifest))
 	return b, []byte(manifest), nil
 }
 
@@ -428,7 +454,7 @@ func (r *Registry) Launch(ctx context.Context, appid, userID, env string) (*Buil
 			if err != nil {
 				return nil, nil, nil, err
 			}
-			b := &Build{AppID: appid, ManifestHash: res.ManifestHash, BuiltAt: res.CreatedAt, Files: fileCount(manifest)}
+			b := &Build{AppID: appid, ManifestHash: res.ManifestHash, BuiltAt: res.CreatedAt, Files: r.filesOf(res.ManifestHash, manifest)}
 			return b, manifest, &LaunchVersion{ID: res.VersionID, Channel: res.Channel, ExtJSON: res.ExtJSON}, nil
 		case errors.Is(err, release.ErrNoVersion) && (env == "" || env == "release"):
 			// Nothing released: the dev-mode build below.
