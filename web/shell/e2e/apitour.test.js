@@ -274,6 +274,7 @@ test('selector query, intersection observer, nextTick, canIUse', async () => {
   assert.deepEqual(okJSON(await run('canIUse')), {
     getSystemInfoSync: true,
     'button.open-type.share': true,
+    'picker-view-column': true,
     'getSystemInfoSync.return.windowWidth': true,
     noSuchApi: false,
   });

@@ -461,11 +461,13 @@ test('in the background: no clipboard and no location; the session\'s sheets clo
 
 test('navigateToMiniProgram opens the other app with scene 1037 and the referrer; closing it returns with 1038', async () => {
   const f = await mpFrame();
-  const opening = f.evaluate(([appId]) => window.__call('navigateToMiniProgram', [{ appId, path: 'pages/index/index', extraData: { from: 'hello' } }]), [other]);
+  // envVersion counts only from a develop or trial version: this app runs its dev-mode build.
+  const opening = f.evaluate(([appId]) => window.__call('navigateToMiniProgram', [{ appId, path: 'pages/index/index', extraData: { from: 'hello' }, envVersion: 'trial' }]), [other]);
   await page.getByTestId('mp-ask-open').waitFor();
   await page.getByTestId('mp-allow').click();
   assert.equal((await opening).ok, true);
   await page.locator(`[data-testid=mp-container][data-appid="${other}"]`).waitFor();
+  assert.equal(new URL(page.url()).searchParams.get('env_version'), null, page.url());
   const target = await mpFrame();
   const launch = (await target.evaluate(() => window.__mp.loads[0])).launch;
   assert.equal(launch.scene, 1037);

@@ -182,7 +182,7 @@ defineApi('getAppBaseInfo', () => {
 defineApi('getAccountInfoSync', () => ({ miniProgram: { appId: state.manifest?.appid || '', envVersion: 'release', version: '' }, plugin: {} }));
 
 const COMPONENTS = new Set(['view', 'text', 'image', 'button', 'input', 'textarea', 'scroll-view', 'swiper', 'swiper-item', 'navigator', 'icon',
-  'form', 'checkbox', 'checkbox-group', 'radio', 'radio-group', 'switch', 'slider', 'picker', 'picker-view', 'label', 'progress', 'rich-text',
+  'form', 'checkbox', 'checkbox-group', 'radio', 'radio-group', 'switch', 'slider', 'picker', 'picker-view', 'picker-view-column', 'label', 'progress', 'rich-text',
   'block', 'slot', 'template', 'cover-view', 'cover-image', 'movable-area', 'movable-view']);
 defineApi('canIUse', (schema: string) => {
   if (typeof schema !== 'string' || !schema) return false;

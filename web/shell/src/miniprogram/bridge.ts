@@ -19,7 +19,8 @@ export interface BridgeUI {
   /** Leaves the container (the app goes to the background). */
   close(): void;
   /** Opens another mini program (navigateToMiniProgram). */
-  openMiniProgram(appid: string, path: string, referrer: { appId: string; extraData?: unknown }): void;
+  /** envVersion: develop or trial to open that version of appid (a member's), else its release. */
+  openMiniProgram(appid: string, path: string, referrer: { appId: string; extraData?: unknown }, envVersion?: string): void;
   /** Shares or copies the link to a page. */
   share(title: string, path: string): Promise<void>;
 }
@@ -181,7 +182,10 @@ const handlers: Record<string, Handler> = {
     if (target === s.appid) throw fail('navigateToMiniProgram', 'cannot navigate to self');
     const ok = await confirm(s, 'navigateToMiniProgram', { kind: 'open', app: s.state.name, target });
     if (!ok) throw fail('navigateToMiniProgram', 'cancel');
-    needUI(s, 'navigateToMiniProgram').openMiniProgram(target, typeof o.path === 'string' ? o.path : '', { appId: s.appid, extraData: o.extraData });
+    // As WeChat: envVersion counts only from a develop or trial version; a release opens the other app's release.
+    const fromTest = s.launch?.version.channel === 'develop' || s.launch?.version.channel === 'trial';
+    const envVersion = fromTest && (o.envVersion === 'develop' || o.envVersion === 'trial') ? o.envVersion : '';
+    needUI(s, 'navigateToMiniProgram').openMiniProgram(target, typeof o.path === 'string' ? o.path : '', { appId: s.appid, extraData: o.extraData }, envVersion);
     return {};
   },
   exit: (s, o) => {

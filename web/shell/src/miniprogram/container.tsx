@@ -23,10 +23,11 @@ export const Scene = {
 } as const;
 
 /** The link that opens appid at page path. */
-export function miniProgramURL(appid: string, opts: { path?: string; scene?: number } = {}): string {
+export function miniProgramURL(appid: string, opts: { path?: string; scene?: number; envVersion?: string } = {}): string {
   const q = new URLSearchParams();
   if (opts.path) q.set('path', opts.path);
   if (opts.scene) q.set('scene', String(opts.scene));
+  if (opts.envVersion && opts.envVersion !== 'release') q.set('env_version', opts.envVersion);
   const qs = q.toString();
   return '/miniprogram/' + encodeURIComponent(appid) + (qs ? '?' + qs : '');
 }
@@ -90,10 +91,10 @@ export function MiniProgramContainer(props: { appid: string; user: User; query: 
         setAsk(entry);
       }),
     close: () => goBack('/discover'),
-    openMiniProgram: (target, path, referrer) => {
+    openMiniProgram: (target, path, referrer, envVersion) => {
       referrers.set(target, referrer);
       returning = { to: appid, from: target };
-      navigate(miniProgramURL(target, { path, scene: Scene.OtherMiniProgram }));
+      navigate(miniProgramURL(target, { path, scene: Scene.OtherMiniProgram, envVersion }));
     },
     share: async (title, path) => {
       const url = link(path);

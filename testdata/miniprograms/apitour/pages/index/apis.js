@@ -231,6 +231,7 @@ export const apis = [
       return {
         getSystemInfoSync: wx.canIUse('getSystemInfoSync'),
         'button.open-type.share': wx.canIUse('button.open-type.share'),
+        'picker-view-column': wx.canIUse('picker-view-column'),
         'getSystemInfoSync.return.windowWidth': wx.canIUse('getSystemInfoSync.return.windowWidth'),
         noSuchApi: wx.canIUse('noSuchApi')
       }
