@@ -303,6 +303,15 @@ func (s *Service) Rollback(ctx context.Context, appid string, appVersion int64) 
 		if hist[0].how == HowRollback {
 			return fmt.Errorf("%w (the last change was a rollback to version %d)", ErrCannotRollback, hist[0].versionID)
 		}
+		// WeChat: once a gray release after the online version was revoked,
+		// that online version cannot be rolled back (platform-rules §3.11).
+		last, err := scanGray(tx.QueryRow(ctx, "SELECT "+grayColumns+" FROM mp_gray_plans WHERE appid = ?", appid))
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		if last != nil && last.Status == GrayDeleted && last.CreatedAt >= hist[0].releasedAt {
+			return fmt.Errorf("%w (the gray release of version %d after it was revoked: release a version to roll back again)", ErrCannotRollback, last.VersionID)
+		}
 		var target *historyRow
 		for i := range hist {
 			h := &hist[i]

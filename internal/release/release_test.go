@@ -500,6 +500,12 @@ func TestGrayRules(t *testing.T) {
 	if plan, _ := f.s.GrayPlan(ctx, f.appid); plan.Status != GrayDeleted {
 		t.Fatalf("plan after revert: %+v", plan)
 	}
+	// WeChat: the online version cannot be rolled back after a revoked gray release.
+	_, err = f.s.Rollback(ctx, f.appid, 0)
+	wantErr(t, "rollback after a revoked gray release", err, ErrCannotRollback)
+	if !strings.Contains(err.Error(), "revoked") {
+		t.Fatalf("rollback after a revoked gray release refused for another reason: %v", err)
+	}
 
 	// A new plan runs past GrayAutoFullAfter and becomes a full release.
 	if _, err := f.s.Gray(ctx, f.appid, GrayInput{Percentage: 1}); err != nil {
