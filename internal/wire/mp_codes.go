@@ -53,6 +53,7 @@ var codeErrors = domainErrors{
 	{wxacode.ErrWidth, errCodeWidth},
 	{wxacode.ErrEnvVersion, ErrInvalidParameter},
 	{wxacode.ErrCodeLimit, errCodeCount},
+	{wxacode.ErrCodeRate, ErrDailyQuota}, // WeChat's 45009 for getwxacodeunlimit's minute limit
 }
 
 var linkErrors = domainErrors{

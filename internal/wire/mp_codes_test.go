@@ -239,6 +239,30 @@ func TestMPCodesLifetimeCap(t *testing.T) {
 	}
 }
 
+// TestMPCodesUnlimitedPerMinute: getwxacodeunlimit codes are not capped
+// for life but per minute (WeChat's 5,000; 45009 beyond); an A code does
+// not use the minute's allowance.
+func TestMPCodesUnlimitedPerMinute(t *testing.T) {
+	w := newCodesWorld(t)
+	p := w.s.Server.P.Codes.Policy()
+	if p.UnlimitedPerMinute != 5000 {
+		t.Fatalf("default minute limit %d, want WeChat's 5000", p.UnlimitedPerMinute)
+	}
+	p.UnlimitedPerMinute = 2
+	w.s.Server.P.Codes.SetPolicy(p)
+	// At the start of a minute, so the three calls share it.
+	for time.Now().Unix()%60 > 50 {
+		time.Sleep(time.Second)
+	}
+	b := map[string]any{"scene": "x", "check_path": false, "page": "pages/b"}
+	w.code(t, "/wxa/getwxacodeunlimit", b)
+	w.code(t, "/wxa/getwxacode", map[string]any{"path": "pages/a"})
+	w.code(t, "/wxa/getwxacodeunlimit", b)
+	if got := testserver.Errcode(w.json(t, "/wxa/getwxacodeunlimit", w.token, b)); got != 45009 {
+		t.Fatalf("third B code in a minute: errcode %d, want 45009", got)
+	}
+}
+
 func TestMPLinks(t *testing.T) {
 	w := newCodesWorld(t)
 	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}

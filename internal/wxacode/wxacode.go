@@ -7,6 +7,7 @@ package wxacode
 import (
 	"context"
 	"errors"
+	"sync"
 	"time"
 
 	"superapp/internal/account"
@@ -24,11 +25,14 @@ type Policy struct {
 	LinkMaxDays int `json:"link_max_days"`
 	// PermanentShortLinks is how many permanent short links an app may make.
 	PermanentShortLinks int `json:"permanent_short_links"`
+	// UnlimitedPerMinute is how many getwxacodeunlimit codes an app may make
+	// a minute (counted per server); 0 is no limit.
+	UnlimitedPerMinute int `json:"unlimited_per_minute"`
 }
 
 // DefaultPolicy is WeChat's (platform-rules §3.9, wechat-api §4.3–§4.4).
 func DefaultPolicy() Policy {
-	return Policy{CodeLifetimeCap: 100_000, LinkMaxDays: 30, PermanentShortLinks: 100_000}
+	return Policy{CodeLifetimeCap: 100_000, LinkMaxDays: 30, PermanentShortLinks: 100_000, UnlimitedPerMinute: 5000}
 }
 
 // Scenes are WeChat's scene values for the ways a code or link opens a
@@ -58,6 +62,7 @@ var (
 	ErrWidth          = errors.New("invalid width")                            // 40189
 	ErrEnvVersion     = errors.New("invalid env_version")                      // 40097
 	ErrCodeLimit      = errors.New("code count out of limit")                  // 45029
+	ErrCodeRate       = errors.New("too many codes this minute")               // 45009
 	ErrNotPublished   = errors.New("the mini program has no released version") // 85079
 	ErrQuery          = errors.New("invalid query")                            // 40212
 	ErrExpire         = errors.New("invalid expiry")                           // 85401
@@ -91,6 +96,11 @@ type Service struct {
 	releases Releases
 	policy   Policy
 	now      func() time.Time
+
+	// unlimited counts each app's getwxacodeunlimit codes in the current minute.
+	rateMu    sync.Mutex
+	rateMin   int64
+	unlimited map[string]int
 }
 
 // NewService returns the service.
