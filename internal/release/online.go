@@ -309,7 +309,8 @@ func (s *Service) Rollback(ctx context.Context, appid string, appVersion int64) 
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		if last != nil && last.Status == GrayDeleted && last.CreatedAt >= hist[0].releasedAt {
+		// (Times are in seconds: a plan of the online version itself was released after it.)
+		if last != nil && last.Status == GrayDeleted && last.VersionID != st.onlineVersion && last.CreatedAt >= hist[0].releasedAt {
 			return fmt.Errorf("%w (the gray release of version %d after it was revoked: release a version to roll back again)", ErrCannotRollback, last.VersionID)
 		}
 		var target *historyRow
