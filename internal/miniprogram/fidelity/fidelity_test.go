@@ -115,18 +115,26 @@ func TestGeneratedCorpusUpToDate(t *testing.T) {
 	}
 }
 
-// TestGoldensMatchWcc re-runs wcc (with -oracle or SUPERAPP_WCC=1) and fails
-// if any recorded answer changed.
-func TestGoldensMatchWcc(t *testing.T) {
+// oracleRun is what the tests that run the compilers from npm start with:
+// they run only with -oracle or SUPERAPP_WCC=1, and need node.
+func oracleRun(t *testing.T) (root string, cases []Case, goldens map[string]Result) {
+	t.Helper()
 	if !*oracle && os.Getenv("SUPERAPP_WCC") != "1" {
-		t.Skip("wcc is re-run only with -oracle or SUPERAPP_WCC=1")
+		t.Skip("the compilers from npm are run only with -oracle or SUPERAPP_WCC=1")
 	}
 	needNode(t)
 	root, err := RepoRoot(".")
 	if err != nil {
 		t.Fatal(err)
 	}
-	cases, goldens := loadAll(t)
+	cases, goldens = loadAll(t)
+	return root, cases, goldens
+}
+
+// TestGoldensMatchWcc re-runs wcc (with -oracle or SUPERAPP_WCC=1) and fails
+// if any recorded answer changed.
+func TestGoldensMatchWcc(t *testing.T) {
+	root, cases, goldens := oracleRun(t)
 	live, err := RunWcc(context.Background(), root, cases)
 	if err != nil {
 		t.Fatal(err)
@@ -152,15 +160,7 @@ func TestGoldensMatchWcc(t *testing.T) {
 // cases wcc refuses for a reason both compilers share must stay refused by
 // it too, which shows the check can fail.
 func TestOutdatedCasesAcceptedByCurrentCompiler(t *testing.T) {
-	if !*oracle && os.Getenv("SUPERAPP_WCC") != "1" {
-		t.Skip("the current compiler is run only with -oracle or SUPERAPP_WCC=1")
-	}
-	needNode(t)
-	root, err := RepoRoot(".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cases, goldens := loadAll(t)
+	root, cases, goldens := oracleRun(t)
 	known, err := LoadKnownDifferences(knownPath)
 	if err != nil {
 		t.Fatal(err)

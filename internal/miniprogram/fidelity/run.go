@@ -343,63 +343,52 @@ func RunOurs(ctx context.Context, repoRoot string, cases []Case) (map[string]Res
 // RunWcc renders every case with wcc through oracle/wcc-tree.js (needs
 // `npm ci` in oracle/).
 func RunWcc(ctx context.Context, repoRoot string, cases []Case) (map[string]Result, error) {
-	oracle := filepath.Join(repoRoot, "internal", "miniprogram", "fidelity", "oracle")
-	if _, err := os.Stat(filepath.Join(oracle, "node_modules", "miniprogram-compiler")); err != nil {
-		return nil, fmt.Errorf("wcc is not installed: run `npm ci` in %s", oracle)
-	}
-	type job struct {
-		Name  string            `json:"name"`
-		Files map[string]string `json:"files"`
-		Data  json.RawMessage   `json:"data"`
-	}
-	jobs := make([]job, len(cases))
-	for i, c := range cases {
-		jobs[i] = job{Name: c.Name, Files: c.Files, Data: c.Data}
-	}
-	in, err := json.Marshal(jobs)
-	if err != nil {
-		return nil, err
-	}
-	out, err := runNode(ctx, oracle, 10*time.Minute, in, "wcc-tree.js", "--batch")
-	if err != nil {
-		return nil, err
-	}
 	var results map[string]Result
-	if err := json.Unmarshal(out, &results); err != nil {
-		return nil, fmt.Errorf("oracle output: %v", err)
-	}
-	return results, nil
+	err := runOracle(ctx, repoRoot, "miniprogram-compiler", cases, true, 10*time.Minute, &results, "wcc-tree.js", "--batch")
+	return results, err
 }
 
 // CurrentCompilerErrors compiles each case with WeChat's current template
 // compiler (npm glass-easel-template-compiler in oracle/) and returns its
 // errors by case name: an empty list means it accepts the case.
 func CurrentCompilerErrors(ctx context.Context, repoRoot string, cases []Case) (map[string][]string, error) {
+	var errs map[string][]string
+	err := runOracle(ctx, repoRoot, "glass-easel-template-compiler", cases, false, 5*time.Minute, &errs, "current-accepts.js")
+	return errs, err
+}
+
+// runOracle hands the cases (with their data when withData) as JSON to a
+// node script in oracle/ that needs the npm package pkg, and decodes its
+// JSON answer into out.
+func runOracle(ctx context.Context, repoRoot, pkg string, cases []Case, withData bool, limit time.Duration, out any, script ...string) error {
 	oracle := filepath.Join(repoRoot, "internal", "miniprogram", "fidelity", "oracle")
-	if _, err := os.Stat(filepath.Join(oracle, "node_modules", "glass-easel-template-compiler")); err != nil {
-		return nil, fmt.Errorf("glass-easel-template-compiler is not installed: run `npm ci` in %s", oracle)
+	if _, err := os.Stat(filepath.Join(oracle, "node_modules", pkg)); err != nil {
+		return fmt.Errorf("%s is not installed: run `npm ci` in %s", pkg, oracle)
 	}
 	type job struct {
 		Name  string            `json:"name"`
 		Files map[string]string `json:"files"`
+		Data  json.RawMessage   `json:"data,omitempty"`
 	}
 	jobs := make([]job, len(cases))
 	for i, c := range cases {
 		jobs[i] = job{Name: c.Name, Files: c.Files}
+		if withData {
+			jobs[i].Data = c.Data
+		}
 	}
 	in, err := json.Marshal(jobs)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	out, err := runNode(ctx, oracle, 5*time.Minute, in, "current-accepts.js")
+	raw, err := runNode(ctx, oracle, limit, in, script...)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	var errs map[string][]string
-	if err := json.Unmarshal(out, &errs); err != nil {
-		return nil, fmt.Errorf("current-accepts.js output: %v", err)
+	if err := json.Unmarshal(raw, out); err != nil {
+		return fmt.Errorf("%s output: %v", script[0], err)
 	}
-	return errs, nil
+	return nil
 }
 
 func runNode(ctx context.Context, dir string, limit time.Duration, stdin []byte, args ...string) ([]byte, error) {
