@@ -198,6 +198,7 @@ func (a *API) Register(mux *http.ServeMux) {
 	a.registerMPCategories(mux)
 	a.registerMPKeys(mux)
 	a.registerMPRelease(mux)
+	a.registerNearby(mux)
 	a.registerOAMPLinks(mux)
 	mux.HandleFunc("/admin/", a.operator(func(r *http.Request) (any, error) {
 		return nil, notFound("no admin API at " + r.Method + " " + r.URL.Path)

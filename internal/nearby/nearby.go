@@ -48,6 +48,19 @@ const (
 	AuditApproved  = 5
 )
 
+// AuditStatusName is an audit status in words.
+func AuditStatusName(status int) string {
+	switch status {
+	case AuditReviewing:
+		return "in review"
+	case AuditRejected:
+		return "rejected"
+	case AuditApproved:
+		return "approved"
+	}
+	return "unknown"
+}
+
 // POI is a place where a mini program shows on the nearby list.
 type POI struct {
 	ID                int64   `json:"poi_id"`

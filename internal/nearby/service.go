@@ -374,6 +374,41 @@ func (s *Service) List(ctx context.Context, appid string, page, pageRows int) (*
 	return out, rows.Err()
 }
 
+// MaxInReview bounds one listing of the POIs in review.
+const MaxInReview = 1000
+
+// InReview is the operator's queue under ManualAudit: the live POIs of
+// every app in review (audit_status 3), oldest first, at most limit
+// (1 to MaxInReview) of them, and how many there are in all.
+func (s *Service) InReview(ctx context.Context, limit int) ([]POI, int, error) {
+	if limit < 1 || limit > MaxInReview {
+		return nil, 0, input.Errorf("limit", fmt.Sprintf("must be between 1 and %d", MaxInReview))
+	}
+	var total int
+	if err := s.db.QueryRow(ctx, "SELECT COUNT(*) FROM mp_nearby_pois WHERE audit_status = ? AND deleted_at = 0", AuditReviewing).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	rows, err := s.db.Query(ctx, "SELECT "+poiColumns+" FROM mp_nearby_pois WHERE audit_status = ? AND deleted_at = 0 ORDER BY id LIMIT ?",
+		AuditReviewing, limit)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	out := []POI{}
+	for rows.Next() {
+		p, err := scanPOI(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, *p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, err
+	}
+	// A POI added between the two reads is listed but not counted.
+	return out, max(total, len(out)), nil
+}
+
 // update changes one of app's live POIs in a transaction: check sees the
 // row and returns the SET clause and its arguments.
 func (s *Service) update(ctx context.Context, appid string, id int64, check func(p *POI) (string, []any, error)) (*POI, error) {
@@ -435,7 +470,7 @@ func (s *Service) SetDisplay(ctx context.Context, appid string, id int64, status
 func (s *Service) Decide(ctx context.Context, id int64, approve bool, reason string) (*POI, error) {
 	return s.update(ctx, "", id, func(p *POI) (string, []any, error) {
 		if p.AuditStatus != AuditReviewing {
-			return "", nil, fmt.Errorf("%w: poi_id %d has audit_status %d", ErrNotInReview, id, p.AuditStatus)
+			return "", nil, fmt.Errorf("%w: poi_id %d has audit_status %d (%s)", ErrNotInReview, id, p.AuditStatus, AuditStatusName(p.AuditStatus))
 		}
 		if approve {
 			return "audit_status = ?, display_status = 1, refuse_reason = ''", []any{AuditApproved}, nil

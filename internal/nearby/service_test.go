@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -313,6 +314,111 @@ func TestConcurrentAddsKeepTheQuota(t *testing.T) {
 		}
 		if ok != 10 || full != 6 {
 			t.Fatalf("%d added, %d refused; want 10 and 6", ok, full)
+		}
+	})
+}
+
+// TestInReviewQueue is the operator's queue under ManualAudit: every
+// app's POIs in review, oldest first, bounded; decided and deleted ones
+// leave it; refused decisions change nothing.
+func TestInReviewQueue(t *testing.T) {
+	t.Run(storetest.Backend(), func(t *testing.T) {
+		ctx := context.Background()
+		policy := nearby.DefaultPolicy()
+		policy.ManualAudit = true
+		w := newWorld(t, policy)
+		a := w.app(t, account.MiniProgram, "")
+		b := w.app(t, account.MiniProgram, account.Enterprise)
+
+		if pois, total, err := w.svc.InReview(ctx, 10); err != nil || total != 0 || pois == nil || len(pois) != 0 {
+			t.Fatalf("empty queue = %v, %d, %v", pois, total, err)
+		}
+		var ids []int64
+		for i, app := range []*account.App{a, b, a, b} {
+			cred := map[*account.App]string{a: "123456789012345", b: "987654321098765"}[app]
+			p, err := w.svc.Add(ctx, app, poi(fmt.Sprintf("S%d", i), north(float64(100*i)), cred))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, p.ID)
+		}
+		pois, total, err := w.svc.InReview(ctx, 10)
+		if err != nil || total != 4 || len(pois) != 4 {
+			t.Fatalf("queue = %d of %d, %v", len(pois), total, err)
+		}
+		for i, p := range pois {
+			if p.ID != ids[i] || p.AuditStatus != nearby.AuditReviewing || p.CreatedAt == 0 {
+				t.Fatalf("queue[%d] = %+v, want POI %d in review", i, p, ids[i])
+			}
+		}
+		if pois[1].AppID != b.AppID || pois[1].StoreName != "S1" || pois[1].Latitude != north(100) {
+			t.Fatalf("queue[1] = %+v", pois[1])
+		}
+		if pois, total, _ := w.svc.InReview(ctx, 2); total != 4 || len(pois) != 2 || pois[1].ID != ids[1] {
+			t.Fatalf("limit 2 = %d of %d", len(pois), total)
+		}
+		for _, bad := range []int{0, -1, nearby.MaxInReview + 1} {
+			var ie *input.Error
+			if _, _, err := w.svc.InReview(ctx, bad); !errors.As(err, &ie) || ie.Field != "limit" {
+				t.Errorf("limit %d: %v, want an input error naming limit", bad, err)
+			}
+		}
+
+		q := nearby.Query{Latitude: shanghaiLat, Longitude: shanghaiLng, Page: 1, PageSize: 20}
+		// Refused decisions: reason missing or too long, unknown id.
+		for _, reason := range []string{"", "  ", strings.Repeat("x", 201)} {
+			var ie *input.Error
+			if _, err := w.svc.Decide(ctx, ids[1], false, reason); !errors.As(err, &ie) || ie.Field != "reason" {
+				t.Fatalf("reject with reason %q: %v, want an input error naming reason", reason, err)
+			}
+		}
+		if _, err := w.svc.Decide(ctx, 999999, true, ""); !errors.Is(err, nearby.ErrPOINotFound) {
+			t.Fatalf("unknown id: %v", err)
+		}
+		// Approve one, reject one, the developer deletes one.
+		if _, err := w.svc.Decide(ctx, ids[0], true, ""); err != nil {
+			t.Fatal(err)
+		}
+		rej, err := w.svc.Decide(ctx, ids[1], false, " blurry photos ")
+		if err != nil || rej.AuditStatus != nearby.AuditRejected || rej.RefuseReason != "blurry photos" || rej.DisplayStatus != 0 {
+			t.Fatalf("reject = %+v, %v", rej, err)
+		}
+		if err := w.svc.Delete(ctx, a.AppID, ids[2]); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.svc.Decide(ctx, ids[2], true, ""); !errors.Is(err, nearby.ErrPOINotFound) {
+			t.Fatalf("deciding a deleted POI: %v", err)
+		}
+		if pois, total, _ := w.svc.InReview(ctx, 10); total != 1 || len(pois) != 1 || pois[0].ID != ids[3] {
+			t.Fatalf("queue after decisions = %d of %d", len(pois), total)
+		}
+		// Deciding twice is refused and names the status; nothing changes.
+		_, err = w.svc.Decide(ctx, ids[1], true, "")
+		if !errors.Is(err, nearby.ErrNotInReview) || !strings.Contains(err.Error(), "audit_status 4 (rejected)") {
+			t.Fatalf("approving a rejected POI: %v", err)
+		}
+		if _, err := w.svc.Decide(ctx, ids[0], false, "changed my mind"); !errors.Is(err, nearby.ErrNotInReview) || !strings.Contains(err.Error(), "(approved)") {
+			t.Fatalf("rejecting an approved POI: %v", err)
+		}
+		if res, _ := w.svc.Nearby(q); len(res.Items) != 1 || res.Items[0].PoiID != ids[0] {
+			t.Fatalf("nearby after decisions = %+v, want only the approved POI", res)
+		}
+		// Another server over the same database sees the decisions on refresh.
+		other, err := nearby.NewService(ctx, w.db, w.accounts, policy)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res, _ := other.Nearby(q); len(res.Items) != 1 || res.Items[0].PoiID != ids[0] {
+			t.Fatalf("second server: %+v", res)
+		}
+		if _, err := w.svc.Decide(ctx, ids[3], true, ""); err != nil {
+			t.Fatal(err)
+		}
+		if err := other.Refresh(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if res, _ := other.Nearby(q); len(res.Items) != 2 {
+			t.Fatalf("second server after refresh: %+v, want both approved POIs", res)
 		}
 	})
 }
