@@ -189,6 +189,8 @@ type Resolution struct {
 	ExtJSON      string `json:"-"`
 	// CreatedAt is when the version was uploaded.
 	CreatedAt int64 `json:"created_at"`
+	// UserVersion is the version's label (user_version).
+	UserVersion string `json:"user_version"`
 }
 
 // Reviewer runs the automated review over a version (wired by the platform:

@@ -23,6 +23,7 @@ type verRef struct {
 	hash    string
 	ext     string
 	created int64
+	label   string // user_version
 }
 
 type graySnap struct {
@@ -79,7 +80,7 @@ func (s *Service) Resolve(appid, userID, openid, env string) (Resolution, error)
 		if sn.newest.id == 0 {
 			return Resolution{}, fmt.Errorf("%w: nothing was uploaded", ErrNoVersion)
 		}
-		return Resolution{VersionID: sn.newest.id, ManifestHash: sn.newest.hash, Channel: ChannelDevelop, CreatedAt: sn.newest.created}, nil
+		return Resolution{VersionID: sn.newest.id, ManifestHash: sn.newest.hash, Channel: ChannelDevelop, CreatedAt: sn.newest.created, UserVersion: sn.newest.label}, nil
 	case "trial":
 		if role == 0 {
 			return Resolution{}, fmt.Errorf("%w: the trial version is for trial and project members", ErrNotMember)
@@ -87,7 +88,7 @@ func (s *Service) Resolve(appid, userID, openid, env string) (Resolution, error)
 		if sn.trial.id == 0 {
 			return Resolution{}, fmt.Errorf("%w: no version was committed for trial", ErrNoVersion)
 		}
-		return Resolution{VersionID: sn.trial.id, ManifestHash: sn.trial.hash, Channel: ChannelTrial, ExtJSON: sn.trial.ext, CreatedAt: sn.trial.created}, nil
+		return Resolution{VersionID: sn.trial.id, ManifestHash: sn.trial.hash, Channel: ChannelTrial, ExtJSON: sn.trial.ext, CreatedAt: sn.trial.created, UserVersion: sn.trial.label}, nil
 	case "", "release":
 	default:
 		return Resolution{}, fmt.Errorf("%w: env_version %q is not release, trial or develop", ErrBadInput, env)
@@ -99,10 +100,10 @@ func (s *Service) Resolve(appid, userID, openid, env string) (Resolution, error)
 		_, named := g.named[openid]
 		if named || (g.expFirst && role&bitTrial != 0) || (g.dbgFirst && role&bitProject != 0) ||
 			(openid != "" && GrayBucket(appid, openid) < g.percentage) {
-			return Resolution{VersionID: g.ver.id, ManifestHash: g.ver.hash, Channel: ChannelGray, ExtJSON: g.ver.ext, CreatedAt: g.ver.created}, nil
+			return Resolution{VersionID: g.ver.id, ManifestHash: g.ver.hash, Channel: ChannelGray, ExtJSON: g.ver.ext, CreatedAt: g.ver.created, UserVersion: g.ver.label}, nil
 		}
 	}
-	return Resolution{VersionID: sn.online.id, ManifestHash: sn.online.hash, Channel: ChannelOnline, ExtJSON: sn.online.ext, CreatedAt: sn.online.created}, nil
+	return Resolution{VersionID: sn.online.id, ManifestHash: sn.online.hash, Channel: ChannelOnline, ExtJSON: sn.online.ext, CreatedAt: sn.online.created, UserVersion: sn.online.label}, nil
 }
 
 func (s *Service) snapshotOf(appid string) (*snapshot, error) {
@@ -164,7 +165,7 @@ func (s *Service) load(ctx context.Context, appid string) (*snapshot, error) {
 			return nil, err
 		}
 	}
-	rows, err := s.db.Query(ctx, "SELECT id, manifest_hash, created_at FROM mp_versions WHERE appid = ? AND (id IN (?, ?, ?) OR id = (SELECT MAX(id) FROM mp_versions WHERE appid = ?))",
+	rows, err := s.db.Query(ctx, "SELECT id, manifest_hash, created_at, user_version FROM mp_versions WHERE appid = ? AND (id IN (?, ?, ?) OR id = (SELECT MAX(id) FROM mp_versions WHERE appid = ?))",
 		appid, sn.online.id, sn.trial.id, grayVersion(sn.gray), appid)
 	if err != nil {
 		return nil, err
@@ -172,7 +173,7 @@ func (s *Service) load(ctx context.Context, appid string) (*snapshot, error) {
 	found := map[int64]verRef{}
 	for rows.Next() {
 		var v verRef
-		if err := rows.Scan(&v.id, &v.hash, &v.created); err != nil {
+		if err := rows.Scan(&v.id, &v.hash, &v.created, &v.label); err != nil {
 			rows.Close()
 			return nil, err
 		}
@@ -187,7 +188,7 @@ func (s *Service) load(ctx context.Context, appid string) (*snapshot, error) {
 	}
 	for _, r := range []*verRef{&sn.online, &sn.trial, grayRef(sn.gray)} {
 		if r != nil && r.id != 0 {
-			r.hash, r.created = found[r.id].hash, found[r.id].created
+			r.hash, r.created, r.label = found[r.id].hash, found[r.id].created, found[r.id].label
 		}
 	}
 	mrows, err := s.db.Query(ctx, "SELECT user_id, role FROM mp_members WHERE appid = ?", appid)

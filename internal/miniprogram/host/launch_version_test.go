@@ -65,7 +65,7 @@ func TestLaunchResolvesTheUsersVersion(t *testing.T) {
 		t.Fatalf("trial launch: %d %s", status, raw)
 	}
 	if launch.Version.Channel != release.ChannelTrial || launch.Version.ID != v1.ID || launch.Build.ManifestHash != v1.ManifestHash ||
-		string(launch.ExtConfig) != `{"ext":{"shop":7}}` {
+		string(launch.ExtConfig) != `{"ext":{"shop":7}}` || launch.Version.UserVersion != "1.0.0" {
 		t.Fatalf("trial launch: %+v %+v %s", launch.Version, launch.Build, launch.ExtConfig)
 	}
 	var m struct {
@@ -95,7 +95,8 @@ func TestLaunchResolvesTheUsersVersion(t *testing.T) {
 	if status, raw := w.shell(t, "GET", w.app.AppID+"/launch?env_version=release", nil, &launch); status != 200 {
 		t.Fatalf("release launch: %d %s", status, raw)
 	}
-	if launch.Version.Channel != release.ChannelOnline || launch.Version.ID != v1.ID || launch.Build.ManifestHash != v1.ManifestHash || launch.Build.Files != 1 {
+	if launch.Version.Channel != release.ChannelOnline || launch.Version.ID != v1.ID || launch.Build.ManifestHash != v1.ManifestHash || launch.Build.Files != 1 ||
+		launch.Version.UserVersion != "1.0.0" {
 		t.Fatalf("online launch: %+v %+v", launch.Version, launch.Build)
 	}
 

@@ -423,6 +423,9 @@ const ChannelDevBuild = "dev-build"
 type LaunchVersion struct {
 	ID      int64  `json:"id"` // 0 for the dev-mode build
 	Channel string `json:"channel"`
+	// UserVersion is the version's label (wx.getAccountInfoSync's version
+	// for a release); "" for the dev-mode build.
+	UserVersion string `json:"user_version,omitempty"`
 	// ExtJSON is the ext_json committed with the version (wx.getExtConfigSync).
 	ExtJSON string `json:"-"`
 }
@@ -455,7 +458,7 @@ func (r *Registry) Launch(ctx context.Context, appid, userID, env string) (*Buil
 				return nil, nil, nil, err
 			}
 			b := &Build{AppID: appid, ManifestHash: res.ManifestHash, BuiltAt: res.CreatedAt, Files: r.filesOf(res.ManifestHash, manifest)}
-			return b, manifest, &LaunchVersion{ID: res.VersionID, Channel: res.Channel, ExtJSON: res.ExtJSON}, nil
+			return b, manifest, &LaunchVersion{ID: res.VersionID, Channel: res.Channel, UserVersion: res.UserVersion, ExtJSON: res.ExtJSON}, nil
 		case errors.Is(err, release.ErrNoVersion) && (env == "" || env == "release"):
 			// Nothing released: the dev-mode build below.
 		default:

@@ -63,7 +63,7 @@ function start(load: ShellLoad): void {
   // The worker evaluates the package's code while this thread builds the
   // stylesheets (view.start): its first ops are handled after that.
   if (!codeSent) toLogic({ t: 'code', scripts: code });
-  toLogic({ t: 'boot', manifest: load.manifest, env: view!.env(load.env || {}), storage: load.storage || [], launch: load.launch });
+  toLogic({ t: 'boot', manifest: load.manifest, env: view!.env(load.env || {}), storage: load.storage || [], launch: load.launch, version: load.version });
   const styles: PackageParsed['styles'] = {};
   for (const [, t] of packages) Object.assign(styles, t.styles);
   view!.start(load.manifest, styles, load.assetBase || '/mp/pkg/');

@@ -182,6 +182,16 @@ export interface MsgBoot {
   env: Env;
   storage: StorageSnapshot;
   launch: LaunchOptions;
+  /** Which version runs (absent: a release with no ext config). */
+  version?: VersionInfo;
+}
+
+/** The version a launch runs: wx.getAccountInfoSync's envVersion and version, wx.getExtConfig's extConfig (the ext_json committed with it). */
+export interface VersionInfo {
+  envVersion: 'develop' | 'trial' | 'release';
+  /** The released version's user_version; "" for develop and trial, as WeChat. */
+  version: string;
+  extConfig: Record<string, unknown>;
 }
 export interface Touch {
   identifier: number;
@@ -291,6 +301,7 @@ export interface ShellLoad {
   storage: StorageSnapshot;
   launch: LaunchOptions;
   assetBase: string;
+  version?: VersionInfo;
 }
 /** A subpackage the frame asked for ({t:"need"}), or why it could not be fetched (error). */
 export type ShellPackage =

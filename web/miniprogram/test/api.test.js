@@ -17,7 +17,7 @@ const logicJS = readFileSync(join(dirname(fileURLToPath(import.meta.url)), '../d
  * Boots a one-page app. answer(name, args) answers calls: a value, a
  * Promise, or a thrown Error (→ {ok:false, error}). Returns {wx, calls, event(name, data), warnings}.
  */
-async function boot(answer = () => null, { template } = {}) {
+async function boot(answer = () => null, { template, version } = {}) {
   const listeners = [];
   const calls = [];
   const warnings = [];
@@ -54,7 +54,7 @@ async function boot(answer = () => null, { template } = {}) {
     packages: [{ root: '', files: {}, size: 0 }],
   };
   const env = { windowWidth: 375, windowHeight: 623, screenWidth: 375, screenHeight: 667, pixelRatio: 2, statusBarHeight: 0, language: 'en', platform: 'web', system: 'Web', brand: 'x', model: 'y', version: '8', SDKVersion: '3', theme: 'light' };
-  send({ t: 'boot', manifest, env, storage: {}, launch: { path: 'pages/index/index', query: {}, scene: 1001 } });
+  send({ t: 'boot', manifest, env, storage: {}, launch: { path: 'pages/index/index', query: {}, scene: 1001 }, version });
   await settle();
   return { g, wx: g.wx, calls, warnings, event: async (name, data) => (send({ t: 'apiEvent', name, data }), settle()), named: (n) => calls.filter((c) => c.name === n) };
 }
@@ -69,6 +69,23 @@ function viaCallbacks(fn, opts = {}) {
     fn({ ...opts, success: (r) => (got.success = r), fail: (r) => (got.fail = r), complete: (r) => resolve({ ...got, complete: r }) });
   });
 }
+
+test('getAccountInfoSync and getExtConfig(Sync) tell the version the shell launched; a copy each time', async () => {
+  const released = await boot(undefined, { version: { envVersion: 'release', version: '1.2.0', extConfig: { shop: 7, tags: ['a'] } } });
+  eq(released.wx.getAccountInfoSync(), { miniProgram: { appId: 'wxtest', envVersion: 'release', version: '1.2.0' }, plugin: {} });
+  const ext = released.wx.getExtConfigSync();
+  eq(ext, { shop: 7, tags: ['a'] });
+  ext.tags.push('changed');
+  eq(released.wx.getExtConfigSync(), { shop: 7, tags: ['a'] });
+  eq(await released.wx.getExtConfig(), { errMsg: 'getExtConfig:ok', extConfig: { shop: 7, tags: ['a'] } });
+  const trial = await boot(undefined, { version: { envVersion: 'trial', version: '', extConfig: {} } });
+  eq(trial.wx.getAccountInfoSync().miniProgram, { appId: 'wxtest', envVersion: 'trial', version: '' });
+  eq(trial.wx.getExtConfigSync(), {});
+  // A shell that says nothing: a release without ext config.
+  const bare = await boot();
+  eq(bare.wx.getAccountInfoSync().miniProgram.envVersion, 'release');
+  eq(bare.wx.getExtConfigSync(), {});
+});
 
 test('request: relays the options without callbacks and answers request:ok', async () => {
   const { wx, named } = await boot((name) =>

@@ -89,7 +89,7 @@ export async function start(opts) {
   const view = new FakeView(out, (m) => listeners.message({ data: m }), opts);
   const env = { windowWidth: 375, windowHeight: 623, screenWidth: 375, screenHeight: 667, pixelRatio: 2, statusBarHeight: 0, language: 'en', platform: 'web', system: 'Web', brand: 'x', model: 'y', version: '8', SDKVersion: '3', theme: 'light' };
   if (opts.manifest) opts.manifest(manifest);
-  view.send({ t: 'boot', manifest, env, storage: opts.storage || {}, launch: opts.launch || { path: '', query: {}, scene: 1001 } });
+  view.send({ t: 'boot', manifest, env, storage: opts.storage || {}, launch: opts.launch || { path: '', query: {}, scene: 1001 }, version: opts.version });
   await view.pump();
   return { g, view, wx: g.wx, listeners };
 }

@@ -271,6 +271,10 @@ test('selector query, intersection observer, nextTick, canIUse', async () => {
   });
   assert.deepEqual(okJSON(await observing), { id: 'observed', visible: true });
   assert.equal(await run('nextTick'), 'ok: sync,tick');
+  // Published with `mp publish`: the dev-mode build, a develop version without ext.json.
+  const info = okJSON(await run('accountInfo'));
+  assert.deepEqual([info.miniProgram.envVersion, info.miniProgram.version, info.ext], ['develop', '', {}]);
+  assert.match(info.miniProgram.appId, /^wx[0-9a-f]{16}$/);
   assert.deepEqual(okJSON(await run('canIUse')), {
     getSystemInfoSync: true,
     'button.open-type.share': true,

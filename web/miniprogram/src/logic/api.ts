@@ -179,7 +179,14 @@ defineApi('getAppBaseInfo', () => {
   const e = env();
   return { SDKVersion: e.SDKVersion, enableDebug: false, host: { appId: '' }, language: e.language, version: e.version, theme: e.theme, fontSizeSetting: 16 };
 });
-defineApi('getAccountInfoSync', () => ({ miniProgram: { appId: state.manifest?.appid || '', envVersion: 'release', version: '' }, plugin: {} }));
+defineApi('getAccountInfoSync', () => ({
+  miniProgram: { appId: state.manifest?.appid || '', envVersion: state.version.envVersion, version: state.version.version },
+  plugin: {},
+}));
+// ext.json's ext as committed with the version (third-party platforms' templates); {} without one.
+const extConfig = () => JSON.parse(JSON.stringify(state.version.extConfig || {})) as Record<string, unknown>;
+defineApi('getExtConfigSync', extConfig);
+defineAsync('getExtConfig', async () => ({ extConfig: extConfig() }));
 
 const COMPONENTS = new Set(['view', 'text', 'image', 'button', 'input', 'textarea', 'scroll-view', 'swiper', 'swiper-item', 'navigator', 'icon',
   'form', 'checkbox', 'checkbox-group', 'radio', 'radio-group', 'switch', 'slider', 'picker', 'picker-view', 'picker-view-column', 'label', 'progress', 'rich-text',

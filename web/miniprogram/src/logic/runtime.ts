@@ -2,7 +2,7 @@
 // getCurrentPages(), the page stack and its lifecycles, and the handling of
 // the view's messages.
 
-import type { Code, Env, LaunchOptions, Manifest, MsgEvent, MsgViewEvent, StorageSnapshot, ViewToLogic, WindowConfig } from '../protocol';
+import type { Code, Env, LaunchOptions, Manifest, MsgEvent, MsgViewEvent, StorageSnapshot, VersionInfo, ViewToLogic, WindowConfig } from '../protocol';
 import { callView, onAcked, onResult, post, postOps } from './channel';
 import { build, BehaviorRef, type Def } from './define';
 import { dispatch, dispatchViewEvent } from './events';
@@ -17,6 +17,8 @@ export const state = {
   env: null as Env | null,
   launch: null as LaunchOptions | null,
   enter: null as LaunchOptions | null,
+  /** The version running (the shell's launch answer); a release until boot says otherwise. */
+  version: { envVersion: 'release', version: '', extConfig: {} } as VersionInfo,
   app: null as Record<string, unknown> | null,
   stack: [] as PageCtx[],
   /** Tab pages stay alive once opened (WeChat keeps them). */
@@ -935,6 +937,7 @@ export function handleMessage(msg: ViewToLogic): void {
   switch (msg.t) {
     case 'boot':
       onStorageSnapshot(msg.storage || {});
+      if (msg.version) state.version = msg.version;
       boot(msg.manifest, msg.env, msg.launch).catch((e) => reportError('launch', e));
       break;
     case 'event':

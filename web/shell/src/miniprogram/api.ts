@@ -29,7 +29,7 @@ export interface Launch {
   asset_base: string;
   dev: boolean;
   /** The version this session runs for its lifetime (channel "dev-build" for the dev-mode build, id 0). */
-  version: { id: number; channel: 'online' | 'gray' | 'trial' | 'develop' | 'dev-build' };
+  version: { id: number; channel: 'online' | 'gray' | 'trial' | 'develop' | 'dev-build'; user_version?: string };
   /** ext_json committed with the version (wx.getExtConfigSync), when any. */
   ext_config?: Record<string, unknown>;
 }

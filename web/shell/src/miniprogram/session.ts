@@ -406,6 +406,7 @@ export class Session {
       storage: storageSnapshot,
       launch: { path: this.params.path, query: this.params.query, scene: this.params.scene, referrerInfo: this.params.referrerInfo ?? {} },
       assetBase: launch.asset_base,
+      version: versionInfo(launch),
     };
   }
 
@@ -549,6 +550,23 @@ const MENU_BUTTON = { width: 87, height: 32, top: 4, right: 7 };
 
 /** Where the frame is served (what launch answers give as `frame`). */
 const FRAME_URL = '/mp/frame';
+
+/**
+ * What the app learns of the version it runs: wx.getAccountInfoSync's
+ * envVersion (the gray and online channels are a release, the dev-mode
+ * build a develop version) and version, and wx.getExtConfig's extConfig,
+ * the "ext" of the ext.json committed with the version.
+ */
+function versionInfo(launch: Launch): { envVersion: 'develop' | 'trial' | 'release'; version: string; extConfig: Record<string, unknown> } {
+  const ch = launch.version?.channel;
+  const envVersion = ch === 'trial' ? 'trial' : ch === 'develop' || ch === 'dev-build' ? 'develop' : 'release';
+  return { envVersion, version: envVersion === 'release' ? (launch.version?.user_version ?? '') : '', extConfig: extOf(launch.ext_config) };
+}
+
+function extOf(extJSON: Record<string, unknown> | undefined): Record<string, unknown> {
+  const ext = extJSON?.ext;
+  return ext && typeof ext === 'object' && !Array.isArray(ext) ? (ext as Record<string, unknown>) : {};
+}
 
 function entryPage(m: Manifest): string {
   return (m.app.entryPagePath as string | undefined)?.replace(/^\/+/, '') || m.app.pages?.[0] || '';

@@ -225,6 +225,13 @@ export const apis = [
     }
   },
   {
+    key: 'accountInfo',
+    label: 'wx.getAccountInfoSync + wx.getExtConfigSync',
+    run() {
+      return { miniProgram: wx.getAccountInfoSync().miniProgram, ext: wx.getExtConfigSync() }
+    }
+  },
+  {
     key: 'canIUse',
     label: 'wx.canIUse',
     run() {
