@@ -32,6 +32,8 @@ var supportedAPIs = map[string]bool{
 	"getClipboardData":                true,
 	"getDeviceInfo":                   true,
 	"getEnterOptionsSync":             true,
+	"getExtConfig":                    true,
+	"getExtConfigSync":                true,
 	"getFuzzyLocation":                true,
 	"getImageInfo":                    true,
 	"getLaunchOptionsSync":            true,
