@@ -94,7 +94,7 @@ test('upload → review → release; scan its code, subscribe, receive the notif
   await page.locator('#scan-image').setInputFiles(codeFile);
   await page.waitForURL((u) => u.pathname === '/miniprogram/' + appid);
   const launch = await (await launched).json();
-  assert.deepEqual(launch.version, { id: 1, channel: 'online' });
+  assert.deepEqual(launch.version, { id: 1, channel: 'online', user_version: '1.0.0' });
   const f = frame();
   await f.locator('#scene').filter({ hasText: '1049' }).waitFor();
 
