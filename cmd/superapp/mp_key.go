@@ -45,15 +45,10 @@ func mpKeyCreate(args []string, stdout io.Writer, rotate bool) error {
 	if rotate {
 		name = "mp key rotate"
 	}
-	fs := newFlags(name, name+" --appid APPID [--ip 1.2.3.4,10.0.0.0/8] [-o FILE]", stdout)
-	appid := fs.String("appid", "", "the mini program")
+	fs, appid, cf := appFlags(name, name+" --appid APPID [--ip 1.2.3.4,10.0.0.0/8] [-o FILE]", stdout)
 	ips := fs.String("ip", "", "comma-separated IP addresses or CIDR ranges allowed to upload with the key (default: any; on rotate: keep the old key's)")
 	out := fs.String("o", "", "the key file to write (default upload-APPID.key in the current directory)")
-	cf := addClientFlags(fs)
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if err := required("appid", *appid); err != nil {
+	if err := parseApp(fs, args, appid); err != nil {
 		return err
 	}
 	ipGiven := false
@@ -149,13 +144,8 @@ func writeSecretFile(path string, data []byte) (err error) {
 }
 
 func mpKeyShow(args []string, stdout io.Writer) error {
-	fs := newFlags("mp key show", "mp key show --appid APPID", stdout)
-	appid := fs.String("appid", "", "the mini program")
-	cf := addClientFlags(fs)
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if err := required("appid", *appid); err != nil {
+	fs, appid, cf := appFlags("mp key show", "mp key show --appid APPID", stdout)
+	if err := parseApp(fs, args, appid); err != nil {
 		return err
 	}
 	return answer(cf, stdout, "GET", keyPath(*appid), nil, printKey)
@@ -172,13 +162,8 @@ func printKey(w io.Writer, key *upload.Key) error {
 }
 
 func mpKeyRevoke(args []string, stdout io.Writer) error {
-	fs := newFlags("mp key revoke", "mp key revoke --appid APPID", stdout)
-	appid := fs.String("appid", "", "the mini program")
-	cf := addClientFlags(fs)
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if err := required("appid", *appid); err != nil {
+	fs, appid, cf := appFlags("mp key revoke", "mp key revoke --appid APPID", stdout)
+	if err := parseApp(fs, args, appid); err != nil {
 		return err
 	}
 	return answer(cf, stdout, "DELETE", keyPath(*appid), nil, func(w io.Writer, _ *json.RawMessage) error {
@@ -188,14 +173,9 @@ func mpKeyRevoke(args []string, stdout io.Writer) error {
 }
 
 func mpKeyIP(args []string, stdout io.Writer) error {
-	fs := newFlags("mp key ip", "mp key ip --appid APPID --ip 1.2.3.4,10.0.0.0/8   (--ip \"\" allows any address)", stdout)
-	appid := fs.String("appid", "", "the mini program")
+	fs, appid, cf := appFlags("mp key ip", "mp key ip --appid APPID --ip 1.2.3.4,10.0.0.0/8   (--ip \"\" allows any address)", stdout)
 	ips := fs.String("ip", "", "comma-separated IP addresses or CIDR ranges; empty allows any address")
-	cf := addClientFlags(fs)
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if err := required("appid", *appid); err != nil {
+	if err := parseApp(fs, args, appid); err != nil {
 		return err
 	}
 	return answer(cf, stdout, "PUT", keyPath(*appid)+"/ip-whitelist", map[string]any{"ip_whitelist": splitComma(*ips)}, printKey)

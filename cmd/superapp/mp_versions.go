@@ -172,13 +172,8 @@ func versionLabel(v *versionView) string {
 }
 
 func mpVersions(args []string, stdout io.Writer) error {
-	fs := newFlags("mp versions", "mp versions --appid APPID", stdout)
-	appid := fs.String("appid", "", "the mini program")
-	cf := addClientFlags(fs)
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if err := required("appid", *appid); err != nil {
+	fs, appid, cf := appFlags("mp versions", "mp versions --appid APPID", stdout)
+	if err := parseApp(fs, args, appid); err != nil {
 		return err
 	}
 	return answer(cf, stdout, "GET", mpPath(*appid, "versions"), nil, printVersions)
@@ -263,15 +258,10 @@ func oneLine(s string, n int) string {
 }
 
 func mpTrialSet(args []string, stdout io.Writer) error {
-	fs := newFlags("mp trial set", "mp trial set --appid APPID --version ID [--ext-json '{…}']", stdout)
-	appid := fs.String("appid", "", "the mini program")
+	fs, appid, cf := appFlags("mp trial set", "mp trial set --appid APPID --version ID [--ext-json '{…}']", stdout)
 	version := fs.String("version", "", "the dev version id (see `superapp mp versions`)")
 	ext := fs.String("ext-json", "", "ext_json handed to the runtime as wx.getExtConfigSync() (a JSON object)")
-	cf := addClientFlags(fs)
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if err := required("appid", *appid); err != nil {
+	if err := parseApp(fs, args, appid); err != nil {
 		return err
 	}
 	if err := required("version", *version); err != nil {
@@ -288,17 +278,12 @@ func mpTrialSet(args []string, stdout io.Writer) error {
 }
 
 func mpGray(args []string, stdout io.Writer) error {
-	fs := newFlags("mp gray", "mp gray --appid APPID --percentage N [--trial-first] [--project-first] [--user U,U…]", stdout)
-	appid := fs.String("appid", "", "the mini program")
+	fs, appid, cf := appFlags("mp gray", "mp gray --appid APPID --percentage N [--trial-first] [--project-first] [--user U,U…]", stdout)
 	pct := fs.Int("percentage", 0, "share of users (0–100) who get the approved version; only increases")
 	trialFirst := fs.Bool("trial-first", false, "trial members get it first (support_experiencer_first)")
 	projectFirst := fs.Bool("project-first", false, "project members get it first (support_debuger_first)")
 	users := fs.String("user", "", "comma-separated users (ids, phone numbers or unique names) who get it whatever their bucket")
-	cf := addClientFlags(fs)
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if err := required("appid", *appid); err != nil {
+	if err := parseApp(fs, args, appid); err != nil {
 		return err
 	}
 	if *pct < 0 || *pct > 100 {

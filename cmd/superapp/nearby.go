@@ -6,7 +6,6 @@ package main
 // (docs/miniprogram-platform.md "Nearby").
 
 import (
-	"flag"
 	"fmt"
 	"io"
 	"net/url"
@@ -41,25 +40,6 @@ type nearbyPOIView struct {
 type nearbyQueueView struct {
 	Total int             `json:"total"`
 	POIs  []nearbyPOIView `json:"pois"`
-}
-
-// parseWithPOIID parses flags around the POI_ID argument, so both
-// `reject 3 --reason x` and `reject --reason x 3` work.
-func parseWithPOIID(fs *flag.FlagSet, args []string) (string, error) {
-	if err := fs.Parse(args); err != nil {
-		return "", parse(fs, args)
-	}
-	if fs.NArg() == 0 {
-		return "", usagef("the POI id is required (see `superapp nearby reviews`)")
-	}
-	id := fs.Arg(0)
-	if n, err := strconv.ParseInt(id, 10, 64); err != nil || n <= 0 {
-		return "", usagef("POI id %q: must be a positive integer (see `superapp nearby reviews`)", id)
-	}
-	if err := parse(fs, fs.Args()[1:]); err != nil {
-		return "", err
-	}
-	return id, nil
 }
 
 func nearbyReviews(args []string, stdout io.Writer) error {
@@ -98,7 +78,7 @@ func nearbyReviews(args []string, stdout io.Writer) error {
 func nearbyApprove(args []string, stdout io.Writer) error {
 	fs := newFlags("nearby approve", "nearby approve POI_ID", stdout)
 	cf := addClientFlags(fs)
-	id, err := parseWithPOIID(fs, args)
+	id, err := parseWithID(fs, args, "POI id", "nearby reviews")
 	if err != nil {
 		return err
 	}
@@ -109,7 +89,7 @@ func nearbyReject(args []string, stdout io.Writer) error {
 	fs := newFlags("nearby reject", `nearby reject POI_ID --reason "…"`, stdout)
 	reason := fs.String("reason", "", "why the POI is rejected; the developer reads it as refuse_reason (required, at most 200 characters)")
 	cf := addClientFlags(fs)
-	id, err := parseWithPOIID(fs, args)
+	id, err := parseWithID(fs, args, "POI id", "nearby reviews")
 	if err != nil {
 		return err
 	}

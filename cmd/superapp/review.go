@@ -7,7 +7,6 @@ package main
 
 import (
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"net/url"
@@ -67,25 +66,6 @@ func reviewTime(unix int64) string {
 	return time.Unix(unix, 0).Local().Format("2006-01-02 15:04")
 }
 
-// parseWithAuditID parses flags around the AUDITID argument, so both
-// `approve 3 --reason x` and `approve --reason x 3` work.
-func parseWithAuditID(fs *flag.FlagSet, args []string) (string, error) {
-	if err := fs.Parse(args); err != nil {
-		return "", parse(fs, args)
-	}
-	if fs.NArg() == 0 {
-		return "", usagef("the audit id is required (see `superapp review list`)")
-	}
-	id := fs.Arg(0)
-	if n, err := strconv.ParseInt(id, 10, 64); err != nil || n <= 0 {
-		return "", usagef("audit id %q: must be a positive integer (see `superapp review list`)", id)
-	}
-	if err := parse(fs, fs.Args()[1:]); err != nil {
-		return "", err
-	}
-	return id, nil
-}
-
 func reviewList(args []string, stdout io.Writer) error {
 	fs := newFlags("review list", "review list", stdout)
 	cf := addClientFlags(fs)
@@ -109,7 +89,7 @@ func reviewList(args []string, stdout io.Writer) error {
 func reviewShow(args []string, stdout io.Writer) error {
 	fs := newFlags("review show", "review show AUDITID", stdout)
 	cf := addClientFlags(fs)
-	id, err := parseWithAuditID(fs, args)
+	id, err := parseWithID(fs, args, "audit id", "review list")
 	if err != nil {
 		return err
 	}
@@ -153,7 +133,7 @@ func printAudit(w io.Writer, a *auditView) error {
 func reviewApprove(args []string, stdout io.Writer) error {
 	fs := newFlags("review approve", "review approve AUDITID", stdout)
 	cf := addClientFlags(fs)
-	id, err := parseWithAuditID(fs, args)
+	id, err := parseWithID(fs, args, "audit id", "review list")
 	if err != nil {
 		return err
 	}
@@ -164,7 +144,7 @@ func reviewReject(args []string, stdout io.Writer) error {
 	fs := newFlags("review reject", `review reject AUDITID --reason "…"`, stdout)
 	reason := fs.String("reason", "", "why the version is rejected; the developer reads it (required)")
 	cf := addClientFlags(fs)
-	id, err := parseWithAuditID(fs, args)
+	id, err := parseWithID(fs, args, "audit id", "review list")
 	if err != nil {
 		return err
 	}
@@ -185,13 +165,8 @@ func reviewDecide(cf clientFlags, stdout io.Writer, path string, body any) error
 }
 
 func reviewUnrestrict(args []string, stdout io.Writer) error {
-	fs := newFlags("review unrestrict", "review unrestrict --appid APPID", stdout)
-	appid := fs.String("appid", "", "the mini program")
-	cf := addClientFlags(fs)
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if err := required("appid", *appid); err != nil {
+	fs, appid, cf := appFlags("review unrestrict", "review unrestrict --appid APPID", stdout)
+	if err := parseApp(fs, args, appid); err != nil {
 		return err
 	}
 	return answer(cf, stdout, "POST", "/admin/v1/apps/"+url.PathEscape(*appid)+"/miniprogram/unrestrict", map[string]any{}, func(w io.Writer, _ *json.RawMessage) error {

@@ -402,57 +402,11 @@ func (p *literalParser) value(depth int) bool {
 }
 
 func (p *literalParser) array(depth int) bool {
-	p.i++
-	p.write('[')
-	p.ws()
-	first := true
-	for {
-		if p.i >= len(p.src) {
-			return false
-		}
-		if p.src[p.i] == ']' {
-			p.i++
-			p.write(']')
-			return true
-		}
-		if !first {
-			p.write(',')
-		}
-		first = false
-		if !p.value(depth + 1) {
-			return false
-		}
-		p.ws()
-		if p.i < len(p.src) && p.src[p.i] == ',' {
-			p.i++
-			p.ws()
-			if p.i < len(p.src) && p.src[p.i] == ',' { // a hole
-				return false
-			}
-		} else if p.i >= len(p.src) || p.src[p.i] != ']' {
-			return false
-		}
-	}
+	return p.sequence('[', ']', func() bool { return p.value(depth + 1) })
 }
 
 func (p *literalParser) object(depth int) bool {
-	p.i++
-	p.write('{')
-	p.ws()
-	first := true
-	for {
-		if p.i >= len(p.src) {
-			return false
-		}
-		if p.src[p.i] == '}' {
-			p.i++
-			p.write('}')
-			return true
-		}
-		if !first {
-			p.write(',')
-		}
-		first = false
+	return p.sequence('{', '}', func() bool {
 		if !p.key() {
 			return false
 		}
@@ -463,14 +417,37 @@ func (p *literalParser) object(depth int) bool {
 		p.i++
 		p.write(':')
 		p.ws()
-		if !p.value(depth + 1) {
+		return p.value(depth + 1)
+	})
+}
+
+// sequence copies an array or object literal from its open to its close
+// bracket: items separated by commas, a trailing comma allowed (dropped:
+// JSON has none); item copies one. A hole ([1,,2]) fails in item.
+func (p *literalParser) sequence(open, close byte, item func() bool) bool {
+	p.i++
+	p.write(open)
+	p.ws()
+	for first := true; ; first = false {
+		if p.i >= len(p.src) {
+			return false
+		}
+		if p.src[p.i] == close {
+			p.i++
+			p.write(close)
+			return true
+		}
+		if !first {
+			p.write(',')
+		}
+		if !item() {
 			return false
 		}
 		p.ws()
 		if p.i < len(p.src) && p.src[p.i] == ',' {
 			p.i++
 			p.ws()
-		} else if p.i >= len(p.src) || p.src[p.i] != '}' {
+		} else if p.i >= len(p.src) || p.src[p.i] != close {
 			return false
 		}
 	}

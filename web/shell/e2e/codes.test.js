@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openBrowser, startSuperapp, tourLaunchOptions } from './harness.js';
+import { accessToken, openBrowser, startSuperapp, tourLaunchOptions } from './harness.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '../../..');
@@ -34,8 +34,7 @@ before(async () => {
   const created = JSON.parse(app.cli('app', 'create', '--kind', 'miniprogram', '--name', 'API Tour'));
   tour = created.appid;
   app.cli('mp', 'publish', '--appid', tour, join(fixtures, 'apitour'));
-  const t = await (await fetch(`${base}/cgi-bin/token?grant_type=client_credential&appid=${tour}&secret=${created.secret}`)).json();
-  token = t.access_token;
+  token = await accessToken(base, tour, created.secret);
   ({ context, page } = await openBrowser(tmp, problems));
   await page.goto(base + '/');
   await page.evaluate(() => fetch('/shell/api/test-user', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' }));
@@ -92,7 +91,7 @@ test('a URL link opens with scene 1194; an unknown one shows a clear page', asyn
 test('a code in a chat image, long-pressed and recognized, opens with scene 1048', async () => {
   // An official account sends the user a picture of the tour's code.
   const oa = JSON.parse(app.cli('app', 'create', '--kind', 'service', '--name', 'Poster Desk'));
-  const oaToken = (await (await fetch(`${base}/cgi-bin/token?grant_type=client_credential&appid=${oa.appid}&secret=${oa.secret}`)).json()).access_token;
+  const oaToken = await accessToken(base, oa.appid, oa.secret);
   const me = (await page.evaluate(() => fetch('/shell/api/me').then((r) => r.json()))).user;
   const followed = JSON.parse(app.cli('sim', 'follow', '--appid', oa.appid, '--user', me.id, '--json'));
   app.cli('sim', 'send', '--appid', oa.appid, '--user', me.id, '--text', 'poster?');

@@ -39,6 +39,23 @@ export function docScreenshot(name) {
 }
 
 /**
+ * A WeChat API call as a developer's server makes it: POST with a JSON
+ * body when body is given, else GET; the JSON answer.
+ */
+export async function wechat(base, path, body) {
+  const r = await fetch(base + path, body === undefined ? {} : { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  return r.json();
+}
+
+/** An app's access_token (client_credential), as a developer's server gets it; throws without one. */
+export async function accessToken(base, appid, secret) {
+  const q = new URLSearchParams({ grant_type: 'client_credential', appid, secret });
+  const m = await wechat(base, '/cgi-bin/token?' + q);
+  if (!m.access_token) throw new Error('no access_token for ' + appid + ': ' + JSON.stringify(m));
+  return m.access_token;
+}
+
+/**
  * Starts `superapp serve --dev` on a fresh data directory under tmp and
  * waits until it is healthy. Returns { base, bin, dataDir, cli, stop }:
  * cli(...args) runs an operator command against it and returns its stdout.

@@ -19,7 +19,7 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { acceptEchoWebSocket, openBrowser, startSuperapp } from './harness.js';
+import { acceptEchoWebSocket, accessToken, openBrowser, startSuperapp } from './harness.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const fixture = join(here, 'fixtures', 'hello-mp');
@@ -665,7 +665,7 @@ test('wx.scanCode reads a picked picture of a QR code without following it', asy
   if (!runtimeBuilt) return t.skip('web/miniprogram/dist is not built into the server yet');
   // An official account's QR code: scanning it in the shell would follow the account.
   const oa = JSON.parse(cli('app', 'create', '--kind', 'subscription', '--name', 'Scan Target'));
-  const token = (await (await fetch(`${base}/cgi-bin/token?grant_type=client_credential&appid=${oa.appid}&secret=${oa.secret}`)).json()).access_token;
+  const token = await accessToken(base, oa.appid, oa.secret);
   assert.ok(token);
   const qr = await (
     await fetch(`${base}/cgi-bin/qrcode/create?access_token=${token}`, {

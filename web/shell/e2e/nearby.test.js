@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openBrowser, startSuperapp } from './harness.js';
+import { accessToken, openBrowser, startSuperapp } from './harness.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const fixture = join(here, 'fixtures', 'hello-mp');
@@ -57,10 +57,7 @@ before(async () => {
   for (const [name, credential] of [['Noodles', '111111111111111'], ['Books', '222222222222222'], ['Far Cafe', '333333333333333']]) {
     const created = JSON.parse(app.cli('app', 'create', '--kind', 'miniprogram', '--name', name));
     app.cli('mp', 'publish', '--appid', created.appid, fixture);
-    const q = new URLSearchParams({ grant_type: 'client_credential', appid: created.appid, secret: created.secret });
-    const tok = await (await fetch(`${base}/cgi-bin/token?${q}`)).json();
-    assert.ok(tok.access_token, JSON.stringify(tok));
-    mps[name] = { ...created, token: tok.access_token, credential };
+    mps[name] = { ...created, token: await accessToken(base, created.appid, created.secret), credential };
   }
   await addPOI(mps.Noodles, 'Noodle Bar', north(1000), here0.longitude, mps.Noodles.credential);
   await addPOI(mps.Books, 'Book Corner', north(3000), here0.longitude, mps.Books.credential);

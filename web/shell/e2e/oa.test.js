@@ -18,7 +18,7 @@ import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { createServer as createHTTPServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openBrowser, startSuperapp } from './harness.js';
+import { accessToken as tokenOf, openBrowser, startSuperapp } from './harness.js';
 
 const shots = process.env.SCREENSHOT_DIR || '/tmp/superapp-e2e-screenshots';
 
@@ -66,12 +66,7 @@ async function wechat(path, token, body) {
   return m;
 }
 
-async function accessToken(app) {
-  const r = await fetch(`${base}/cgi-bin/token?grant_type=client_credential&appid=${app.appid}&secret=${app.secret}`);
-  const m = await r.json();
-  assert.ok(m.access_token, JSON.stringify(m));
-  return m.access_token;
-}
+const accessToken = (app) => tokenOf(base, app.appid, app.secret);
 
 /** The field of a pushed XML document (plain mode). */
 function field(xml, name) {

@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openBrowser, startSuperapp, tourLaunchOptions } from './harness.js';
+import { accessToken, openBrowser, startSuperapp, tourLaunchOptions } from './harness.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '../../..');
@@ -48,8 +48,7 @@ before(async () => {
   hidden = JSON.parse(app.cli('app', 'create', '--kind', 'miniprogram', '--name', 'Back Office')).appid;
   const sub = JSON.parse(app.cli('subject', 'create', '--kind', 'enterprise', '--name', 'Partner Ltd'));
   partner = JSON.parse(app.cli('app', 'create', '--kind', 'miniprogram', '--name', 'Partner Shop', '--subject', sub.id)).appid;
-  const t = await (await fetch(`${base}/cgi-bin/token?grant_type=client_credential&appid=${paper.appid}&secret=${paper.secret}`)).json();
-  token = t.access_token;
+  token = await accessToken(base, paper.appid, paper.secret);
   ({ context, page } = await openBrowser(tmp, problems));
   await page.goto(base + '/');
   await page.evaluate(() => fetch('/shell/api/test-user', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' }));

@@ -13,7 +13,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openBrowser, startSuperapp } from './harness.js';
+import { accessToken, openBrowser, startSuperapp, wechat as wechatAt } from './harness.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const fixture = join(resolve(here, '../../..'), 'testdata', 'miniprograms', 'subscribe');
@@ -30,17 +30,14 @@ let token;
 
 const frame = () => page.frameLocator('[data-testid=mp-frame]:visible');
 
-/** A WeChat API call as a developer's server makes it (JSON answers). */
-async function wechat(path, body) {
-  const r = await fetch(base + path, body === undefined ? {} : { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-  return r.json();
-}
+/** A WeChat API call as a developer's server makes it (harness.js). */
+const wechat = (path, body) => wechatAt(base, path, body);
 
 before(async () => {
   app = await startSuperapp(tmp);
   base = app.base;
   ({ appid, secret } = JSON.parse(app.cli('app', 'create', '--kind', 'miniprogram', '--name', 'Express')));
-  token = (await wechat(`/cgi-bin/token?grant_type=client_credential&appid=${appid}&secret=${secret}`)).access_token;
+  token = await accessToken(base, appid, secret);
   ({ context, page } = await openBrowser(tmp, problems));
   await page.goto(base + '/');
   await page.evaluate(() => fetch('/shell/api/test-user', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' }));

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openBrowser, startSuperapp } from './harness.js';
+import { accessToken, openBrowser, startSuperapp, wechat as wechatAt } from './harness.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const fixture = join(resolve(here, '../../..'), 'testdata', 'miniprograms', 'subscribe');
@@ -26,18 +26,15 @@ let tmplId;
 
 const frame = () => page.frameLocator('[data-testid=mp-frame]:visible');
 
-/** A WeChat API call as a developer's server makes it. */
-async function wechat(path, body) {
-  const r = await fetch(base + path, body === undefined ? {} : { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-  return r.json();
-}
+/** A WeChat API call as a developer's server makes it (harness.js). */
+const wechat = (path, body) => wechatAt(base, path, body);
 
 before(async () => {
   app = await startSuperapp(tmp);
   base = app.base;
   ({ appid, secret } = JSON.parse(app.cli('app', 'create', '--kind', 'miniprogram', '--name', 'Express')));
   app.cli('mp', 'publish', '--appid', appid, fixture);
-  token = (await wechat(`/cgi-bin/token?grant_type=client_credential&appid=${appid}&secret=${secret}`)).access_token;
+  token = await accessToken(base, appid, secret);
   const added = await wechat('/wxaapi/newtmpl/addtemplate?access_token=' + token, { tid: '1200', kidList: [1, 2, 3, 5], sceneDesc: '发货后通知' });
   assert.equal(added.errcode, 0, JSON.stringify(added));
   tmplId = added.priTmplId;
