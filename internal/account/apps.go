@@ -183,12 +183,16 @@ func (s *Service) updateList(ctx context.Context, appid, column string, values [
 }
 
 // IPAllowed reports whether addr may call the app's APIs.
-func (a *App) IPAllowed(addr netip.Addr) bool {
-	if len(a.IPWhitelist) == 0 {
+func (a *App) IPAllowed(addr netip.Addr) bool { return IPListAllows(a.IPWhitelist, addr) }
+
+// IPListAllows reports whether addr is one of list's addresses or in one
+// of its CIDR ranges; an empty list allows every address.
+func IPListAllows(list []string, addr netip.Addr) bool {
+	if len(list) == 0 {
 		return true
 	}
 	addr = addr.Unmap()
-	for _, e := range a.IPWhitelist {
+	for _, e := range list {
 		if p, err := netip.ParsePrefix(e); err == nil {
 			if p.Contains(addr) {
 				return true

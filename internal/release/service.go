@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"superapp/internal/input"
+	"superapp/internal/miniprogram/pack"
 	"superapp/internal/store"
 )
 
@@ -72,18 +73,6 @@ func checkLabels(userVersion, userDesc string) error {
 		return badInput("user_desc", "has %d characters; at most %d are allowed", n, MaxUserDesc)
 	}
 	return nil
-}
-
-func validHash(h string) bool {
-	if len(h) != 64 {
-		return false
-	}
-	for i := 0; i < len(h); i++ {
-		if c := h[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
-			return false
-		}
-	}
-	return true
 }
 
 // appState is an app's row of mp_release_state.
@@ -197,10 +186,10 @@ func (s *Service) AddDevVersion(ctx context.Context, appid string, in DevVersion
 	if !json.Valid(in.Manifest) || !input.Storable(string(in.Manifest)) {
 		return nil, badInput("manifest", "is not valid JSON text")
 	}
-	if !validHash(in.ManifestHash) {
+	if !pack.ValidHash(in.ManifestHash) {
 		return nil, badInput("manifest_hash", "is not a lowercase hex SHA-256")
 	}
-	if in.SourceHash != "" && !validHash(in.SourceHash) {
+	if in.SourceHash != "" && !pack.ValidHash(in.SourceHash) {
 		return nil, badInput("source_hash", "is not a lowercase hex SHA-256")
 	}
 	pages := in.Pages

@@ -21,14 +21,8 @@ import (
 	"superapp/internal/release"
 )
 
-type apiError struct {
-	Status  int    `json:"-"`
-	Code    string `json:"code"`
-	Message string `json:"message"`
-	Field   string `json:"field,omitempty"`
-}
-
-func (e *apiError) Error() string { return e.Message }
+// apiError is a refusal: {"error":{"code","message","field"}}.
+type apiError = httpjson.Error
 
 func apiErrorf(status int, code, format string, args ...any) *apiError {
 	return &apiError{Status: status, Code: code, Message: fmt.Sprintf(format, args...)}

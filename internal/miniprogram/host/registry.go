@@ -7,9 +7,7 @@ package host
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -116,24 +114,12 @@ type Build struct {
 	NewFiles int `json:"new_files"`
 }
 
-// HashOf is the name a file is stored under: its hex SHA-256.
-func HashOf(data []byte) string {
-	sum := sha256.Sum256(data)
-	return hex.EncodeToString(sum[:])
-}
-
-// ValidHash reports whether h is a lowercase hex SHA-256.
-func ValidHash(h string) bool {
-	if len(h) != 64 {
-		return false
-	}
-	for i := 0; i < len(h); i++ {
-		if c := h[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
-			return false
-		}
-	}
-	return true
-}
+// HashOf is the name a file is stored under (pack's content hash), and
+// ValidHash tells whether a string has that form.
+var (
+	HashOf    = pack.HashOf
+	ValidHash = pack.ValidHash
+)
 
 // MiniProgram returns the app if it is a mini program.
 func (r *Registry) MiniProgram(ctx context.Context, appid string) (*account.App, error) {

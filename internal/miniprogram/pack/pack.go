@@ -394,7 +394,7 @@ type dataFile struct {
 }
 
 // dataFileName names a data file by its content.
-func dataFileName(json []byte) string { return "service-data/" + hashOf(json)[:16] + ".json" }
+func dataFileName(json []byte) string { return "service-data/" + HashOf(json)[:16] + ".json" }
 
 // requireCall matches the require() calls esbuild prints (imports become
 // require calls too, always with double quotes).
@@ -540,9 +540,24 @@ func styleScopes(p *project.Project) map[string]string {
 	return out
 }
 
-func hashOf(b []byte) string {
+// HashOf is a file's content hash, the name it is listed and stored
+// under: its SHA-256 in lower-case hex.
+func HashOf(b []byte) string {
 	s := sha256.Sum256(b)
 	return hex.EncodeToString(s[:])
+}
+
+// ValidHash reports whether h has HashOf's form.
+func ValidHash(h string) bool {
+	if len(h) != 64 {
+		return false
+	}
+	for i := 0; i < len(h); i++ {
+		if c := h[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 // marshal encodes canonically: sorted keys, no HTML escaping, no newline.
@@ -638,7 +653,7 @@ func (b *builder) assemble(appid string) (*Result, error) {
 			mp.Pages = []string{}
 		}
 		add := func(name string, data []byte) {
-			h := hashOf(data)
+			h := HashOf(data)
 			res.Files[h] = data
 			mp.Files[name] = h
 			mp.Size += int64(len(data))
@@ -709,7 +724,7 @@ func (b *builder) assemble(appid string) (*Result, error) {
 	if err != nil {
 		return nil, diag.List{diag.Errorf("app.json", 0, 0, "manifest: %v", err)}
 	}
-	m.Hash = hashOf(body)
+	m.Hash = HashOf(body)
 	if res.ManifestJSON, err = canonicalJSON(m); err != nil {
 		return nil, diag.List{diag.Errorf("app.json", 0, 0, "manifest: %v", err)}
 	}

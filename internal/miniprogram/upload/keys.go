@@ -43,22 +43,7 @@ type Key struct {
 
 // IPAllowed reports whether addr may use the key; an empty whitelist
 // allows any address.
-func (k *Key) IPAllowed(addr netip.Addr) bool {
-	if len(k.IPWhitelist) == 0 {
-		return true
-	}
-	addr = addr.Unmap()
-	for _, e := range k.IPWhitelist {
-		if p, err := netip.ParsePrefix(e); err == nil {
-			if p.Contains(addr) {
-				return true
-			}
-		} else if a, err := netip.ParseAddr(e); err == nil && a.Unmap() == addr {
-			return true
-		}
-	}
-	return false
-}
+func (k *Key) IPAllowed(addr netip.Addr) bool { return account.IPListAllows(k.IPWhitelist, addr) }
 
 func (k *Key) publicKey() ed25519.PublicKey {
 	b, err := base64.StdEncoding.DecodeString(k.PublicKey)

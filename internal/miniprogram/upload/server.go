@@ -14,6 +14,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"superapp/internal/httpjson"
 	"superapp/internal/input"
 	"superapp/internal/miniprogram/host"
 	"superapp/internal/miniprogram/pack"
@@ -108,14 +109,7 @@ func (h *Handler) Register(mux *http.ServeMux) {
 }
 
 // apiError is a refusal: {"error":{"code","message","field"}}.
-type apiError struct {
-	Status  int    `json:"-"`
-	Code    string `json:"code"`
-	Message string `json:"message"`
-	Field   string `json:"field,omitempty"`
-}
-
-func (e *apiError) Error() string { return e.Message }
+type apiError = httpjson.Error
 
 func badInput(field, msg string) *apiError {
 	return &apiError{Status: http.StatusBadRequest, Code: "invalid_input", Field: field, Message: field + ": " + msg}

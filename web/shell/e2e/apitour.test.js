@@ -15,7 +15,7 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { acceptEchoWebSocket, docScreenshot, openBrowser, startSuperapp } from './harness.js';
+import { acceptEchoWebSocket, docScreenshot, openBrowser, signInTestUser, startSuperapp } from './harness.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '../../..');
@@ -102,8 +102,7 @@ before(async () => {
   ({ context, page } = await openBrowser(tmp, problems));
   await context.grantPermissions(['geolocation', 'clipboard-read', 'clipboard-write'], { origin: base });
   await context.setGeolocation({ latitude: 31.2304, longitude: 121.4737, accuracy: 20 });
-  await page.goto(base + '/');
-  await page.evaluate(() => fetch('/shell/api/test-user', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' }));
+  await signInTestUser(page, base);
   await openTour();
 });
 

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { accessToken, openBrowser, startSuperapp, tourLaunchOptions } from './harness.js';
+import { accessToken, openBrowser, signInTestUser, startSuperapp, tourLaunchOptions } from './harness.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '../../..');
@@ -36,8 +36,7 @@ before(async () => {
   app.cli('mp', 'publish', '--appid', tour, join(fixtures, 'apitour'));
   token = await accessToken(base, tour, created.secret);
   ({ context, page } = await openBrowser(tmp, problems));
-  await page.goto(base + '/');
-  await page.evaluate(() => fetch('/shell/api/test-user', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' }));
+  await signInTestUser(page, base);
 });
 
 after(async () => {

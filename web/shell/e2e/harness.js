@@ -47,6 +47,15 @@ export async function wechat(base, path, body) {
   return r.json();
 }
 
+/**
+ * Opens the shell at base in page and signs in a new dev-mode test user
+ * (the server's one-click test user); returns it.
+ */
+export async function signInTestUser(page, base) {
+  await page.goto(base + '/');
+  return page.evaluate(() => fetch('/shell/api/test-user', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' }).then((r) => r.json()));
+}
+
 /** An app's access_token (client_credential), as a developer's server gets it; throws without one. */
 export async function accessToken(base, appid, secret) {
   const q = new URLSearchParams({ grant_type: 'client_credential', appid, secret });

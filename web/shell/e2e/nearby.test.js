@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { accessToken, openBrowser, startSuperapp } from './harness.js';
+import { accessToken, openBrowser, signInTestUser, startSuperapp } from './harness.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const fixture = join(here, 'fixtures', 'hello-mp');
@@ -64,8 +64,7 @@ before(async () => {
   await addPOI(mps['Far Cafe'], 'Far Away Cafe', north(8000), here0.longitude, mps['Far Cafe'].credential);
 
   ({ context, page } = await openBrowser(tmp, problems));
-  await page.goto(base + '/');
-  await page.evaluate(() => fetch('/shell/api/test-user', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' }));
+  await signInTestUser(page, base);
 });
 
 after(async () => {

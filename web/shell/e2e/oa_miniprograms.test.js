@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { accessToken, openBrowser, startSuperapp, tourLaunchOptions } from './harness.js';
+import { accessToken, openBrowser, signInTestUser, startSuperapp, tourLaunchOptions } from './harness.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '../../..');
@@ -50,8 +50,7 @@ before(async () => {
   partner = JSON.parse(app.cli('app', 'create', '--kind', 'miniprogram', '--name', 'Partner Shop', '--subject', sub.id)).appid;
   token = await accessToken(base, paper.appid, paper.secret);
   ({ context, page } = await openBrowser(tmp, problems));
-  await page.goto(base + '/');
-  await page.evaluate(() => fetch('/shell/api/test-user', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' }));
+  await signInTestUser(page, base);
 });
 
 after(async () => {

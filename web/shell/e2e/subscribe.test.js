@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { accessToken, openBrowser, startSuperapp, wechat as wechatAt } from './harness.js';
+import { accessToken, openBrowser, signInTestUser, startSuperapp, wechat as wechatAt } from './harness.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const fixture = join(resolve(here, '../../..'), 'testdata', 'miniprograms', 'subscribe');
@@ -39,8 +39,7 @@ before(async () => {
   assert.equal(added.errcode, 0, JSON.stringify(added));
   tmplId = added.priTmplId;
   ({ context, page } = await openBrowser(tmp, problems));
-  await page.goto(base + '/');
-  await page.evaluate(() => fetch('/shell/api/test-user', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' }));
+  await signInTestUser(page, base);
 });
 
 after(async () => {
